@@ -1,0 +1,44 @@
+# latent: `make run` opens it, `make test` checks it. Both install what is missing first.
+
+SWIFT ?= swift
+# Debian packages the build, the tests and the bundled data need.
+APT_PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
+RELEASE_BIN := .build/release/latent
+
+.PHONY: run test build release deps bench clean
+
+run: deps release
+	$(RELEASE_BIN) info
+	$(RELEASE_BIN) --help
+
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Installs the Debian packages that are missing (apt-get update first; sudo when not root).
+# Does nothing, quickly, when everything is present.
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  echo "installing:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Speed against the PyTorch reference: see README.md, "Speed".
+bench: deps release
+	$(RELEASE_BIN) bench --model mlp20 --epochs 3 --threads 2
+	$(RELEASE_BIN) bench --model conv2 --epochs 1 --threads 2
+
+clean:
+	rm -rf .build

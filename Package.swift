@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "latent",
+    products: [
+        .executable(name: "latent", targets: ["latent"]),
+        .library(name: "VAECore", targets: ["VAECore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: Core: the VAE engine every front end shares (no terminal code)
+        .target(
+            name: "VAECore",
+            dependencies: ["CBLAS", "CZlib", "CKernels"]
+        ),
+
+        // MARK: Tool: the `latent` command line (wiring only)
+        .executableTarget(
+            name: "latent",
+            dependencies: [
+                "VAECore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: C: system libraries from Debian's -dev packages, and our own vector kernels
+        .systemLibrary(
+            name: "CBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+
+        // MARK: Tests: one target per source target
+        .testTarget(
+            name: "VAECoreTests",
+            dependencies: ["VAECore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "latentTests",
+            dependencies: ["VAECore"]
+        ),
+    ]
+)

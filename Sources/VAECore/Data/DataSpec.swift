@@ -1,0 +1,117 @@
+import Foundation
+
+/// What the user names with `--data`: a known dataset, a directory of IDX files, or the
+/// generated synthetic set.
+public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
+    /// Fashion-MNIST from Debian's package `dataset-fashion-mnist`.
+    case fashionMNIST
+    /// A directory holding train and test IDX files (MNIST, KMNIST, EMNIST naming).
+    case idxDirectory(String)
+    /// Stroke-drawn digits generated in-process: `trainCount` training images, a sixth as many
+    /// for testing, deterministic by `seed`.
+    case synthetic(trainCount: Int, seed: UInt64)
+
+    /// Where Debian's `dataset-fashion-mnist` puts its files.
+    public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+
+    /// Fashion-MNIST's class names, by label.
+    public static let fashionMNISTClasses = [
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    ]
+
+    /// Parses `fashion-mnist`, `synthetic`, `synthetic:N`, `synthetic:N:SEED` or a directory path.
+    public init(parsing text: String) throws {
+        switch text {
+        case "fashion-mnist", "fashion_mnist", "fashionmnist":
+            self = .fashionMNIST
+        case "synthetic":
+            self = .synthetic(trainCount: SyntheticDigits.defaultTrainCount, seed: 1)
+        case _ where text.hasPrefix("synthetic:"):
+            let parts = text.split(separator: ":").dropFirst()
+            guard let count = parts.first.flatMap({ Int($0) }), count >= 1,
+                  parts.count <= 2, let seed = parts.count == 2 ? UInt64(parts.last!) : 1 else {
+                throw DataError("data spec '\(text)': expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
+            }
+            self = .synthetic(trainCount: count, seed: seed)
+        default:
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
+                throw DataError("data spec '\(text)': no such directory; use fashion-mnist, synthetic or a directory of IDX files")
+            }
+            guard isDirectory.boolValue else {
+                throw DataError(file: text, "is a file; --data takes a directory of IDX files, fashion-mnist or synthetic")
+            }
+            self = .idxDirectory(text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .fashionMNIST: return "fashion-mnist"
+        case .idxDirectory(let path): return path
+        case .synthetic(let count, let seed):
+            return count == SyntheticDigits.defaultTrainCount && seed == 1 ? "synthetic" : "synthetic:\(count):\(seed)"
+        }
+    }
+
+    /// Loads the training and test sets.
+    public func load() throws -> DataSplit {
+        switch self {
+        case .fashionMNIST:
+            let directory = DataSpec.fashionMNISTDirectory
+            guard FileManager.default.fileExists(atPath: directory) else {
+                throw DataError("dataset fashion-mnist is not installed (no \(directory)): run `sudo apt-get install dataset-fashion-mnist`, or use --data synthetic")
+            }
+            return try DataSpec.loadIDXDirectory(directory, name: "fashion-mnist", classNames: DataSpec.fashionMNISTClasses)
+        case .idxDirectory(let path):
+            let fashion = path.lowercased().contains("fashion")
+            return try DataSpec.loadIDXDirectory(path, name: path, classNames: fashion ? DataSpec.fashionMNISTClasses : nil)
+        case .synthetic(let count, let seed):
+            return SyntheticDigits.split(trainCount: count, seed: seed)
+        }
+    }
+
+    /// Finds `{train,t10k|test}-{images,labels}` IDX files in a directory and loads them.
+    static func loadIDXDirectory(_ directory: String, name: String, classNames: [String]?) throws -> DataSplit {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            throw DataError(file: directory, "cannot list the directory")
+        }
+        func find(_ split: [String], _ kind: [String]) -> String? {
+            files.first { file in
+                let lower = file.lowercased()
+                return split.contains { lower.contains($0) } && kind.contains { lower.contains($0) }
+            }.map { "\(directory)/\($0)" }
+        }
+        let trainImages = find(["train"], ["images", "idx3"])
+        let testImages = find(["t10k", "test"], ["images", "idx3"])
+        guard let trainImages, let testImages else {
+            throw DataError(file: directory, "no IDX image files found; expected names like train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz")
+        }
+        let trainLabels = find(["train"], ["labels", "idx1"])
+        let testLabels = find(["t10k", "test"], ["labels", "idx1"])
+        func load(_ images: String, _ labels: String?, _ split: String) throws -> Dataset {
+            let (shape, pixels) = try IDX.readImages(path: images)
+            var labelValues: [Int]? = nil
+            if let labels {
+                let values = try IDX.readLabels(path: labels)
+                guard values.count * shape.pixelCount == pixels.count else {
+                    throw DataError(file: labels, "\(values.count) labels for \(pixels.count / shape.pixelCount) images in \(images)")
+                }
+                labelValues = values
+            }
+            let classCount = (labelValues?.max() ?? -1) + 1
+            let names = classNames ?? (0..<classCount).map(String.init)
+            return Dataset(name: "\(name)/\(split)", shape: shape, images: pixels, labels: labelValues, classNames: names)
+        }
+        let train = try load(trainImages, trainLabels, "train")
+        let test = try load(testImages, testLabels, "test")
+        guard train.shape == test.shape else {
+            throw DataError(file: testImages, "images are \(test.shape) but the training images are \(train.shape)")
+        }
+        return DataSplit(train: train, test: test)
+    }
+}

@@ -1,0 +1,63 @@
+import CZlib
+import Foundation
+
+/// Reads files that may be gzip-compressed, through zlib.
+enum Gzip {
+    /// True when `bytes` start with the gzip magic number 1f 8b.
+    static func isCompressed(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
+    }
+
+    /// Inflates a whole gzip stream; `file` names it in errors.
+    static func decompress(_ compressed: [UInt8], file: String) throws -> [UInt8] {
+        var stream = z_stream()
+        // 16 + MAX_WBITS: expect a gzip header and trailer.
+        guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError(file: file, "zlib could not start inflating")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8]()
+        output.reserveCapacity(compressed.count * 4)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var status: Int32 = Z_OK
+        try compressed.withUnsafeBufferPointer { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
+            stream.avail_in = uInt(input.count)
+            repeat {
+                status = chunk.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress!
+                    stream.avail_out = uInt(out.count)
+                    return inflate(&stream, Z_NO_FLUSH)
+                }
+                let produced = chunk.count - Int(stream.avail_out)
+                output.append(contentsOf: chunk[0..<produced])
+                switch status {
+                case Z_OK, Z_STREAM_END:
+                    break
+                case Z_BUF_ERROR where stream.avail_in == 0:
+                    throw DataError(file: file, "truncated gzip data (the compressed stream ends early); download the file again")
+                default:
+                    let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                    throw DataError(file: file, "corrupt gzip data (\(reason)); download the file again")
+                }
+                if status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0 {
+                    throw DataError(file: file, "truncated gzip data (the compressed stream ends early); download the file again")
+                }
+            } while status != Z_STREAM_END
+        }
+        return output
+    }
+
+    /// The contents of `path`, decompressed when it is gzip data.
+    static func readPossiblyCompressed(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                throw DataError(file: path, isDirectory.boolValue ? "is a directory, expected a file" : "cannot be read (permissions?)")
+            }
+            throw DataError(file: path, "no such file")
+        }
+        let bytes = [UInt8](data)
+        return isCompressed(bytes) ? try decompress(bytes, file: path) : bytes
+    }
+}

@@ -1,0 +1,152 @@
+/// The index arithmetic shared by Conv2D and ConvTranspose2D: im2col, col2im and the layout
+/// changes between NCHW activations and the channel-major matrices sgemm works on.
+///
+/// Legend: N = batch, C = channels on the image side, H x W = image size, k = kernel size,
+/// OH x OW = positions on the column side, P = OH * OW, K = C * k * k.
+/// The column matrix is [K, N * P]: row `(c * k + ki) * k + kj`, column `n * P + oh * OW + ow`
+/// holds image pixel (n, c, oh * stride - padding + ki, ow * stride - padding + kj), or 0 outside.
+/// Its rows match PyTorch's weight layouts: Conv2d [O, C, k, k] and ConvTranspose2d [Cin, C, k, k].
+public struct ConvGeometry: Equatable, Sendable {
+    public let channels: Int
+    public let height: Int
+    public let width: Int
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Int
+    public let outHeight: Int
+    public let outWidth: Int
+
+    /// Geometry of a convolution over a C x H x W image; the column side is the convolution's
+    /// output, floor((H + 2 padding - k) / stride) + 1 on each axis.
+    public init(channels: Int, height: Int, width: Int, kernel: Int, stride: Int, padding: Int) {
+        precondition(channels > 0 && height > 0 && width > 0 && kernel > 0 && stride > 0 && padding >= 0,
+                     "bad convolution geometry C=\(channels) H=\(height) W=\(width) k=\(kernel) s=\(stride) p=\(padding)")
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        outHeight = (height + 2 * padding - kernel) / stride + 1
+        outWidth = (width + 2 * padding - kernel) / stride + 1
+        precondition(outHeight > 0 && outWidth > 0, "kernel \(kernel) larger than padded image \(height)x\(width)")
+    }
+
+    /// Rows of the column matrix: C * k * k.
+    public var columnRows: Int { channels * kernel * kernel }
+    /// Positions per image on the column side: OH * OW.
+    public var positions: Int { outHeight * outWidth }
+    /// Pixels per image on the image side: C * H * W.
+    public var imageSize: Int { channels * height * width }
+
+    /// The output positions `ow` whose input column `ow * stride - padding + offset` is inside 0..<extent.
+    @inline(__always)
+    private func validRange(offset: Int, extent: Int, count: Int) -> Range<Int> {
+        // ow * s >= padding - offset  and  ow * s <= extent - 1 + padding - offset
+        let low = max(0, (padding - offset + stride - 1) / stride)
+        let highInclusive = (extent - 1 + padding - offset)
+        let high = highInclusive < 0 ? 0 : min(count, highInclusive / stride + 1)
+        return low..<max(low, high)
+    }
+
+    /// Writes the column matrix [K, N * P] of `batch` images [N, C, H, W].
+    public func im2col(image: UnsafePointer<Float>, batch: Int, columns: UnsafeMutablePointer<Float>) {
+        let (k, s, pad) = (kernel, stride, padding)
+        let p = positions
+        let np = batch * p
+        for c in 0..<channels {
+            for ki in 0..<k {
+                let rows = validRange(offset: ki, extent: height, count: outHeight)
+                for kj in 0..<k {
+                    let cols = validRange(offset: kj, extent: width, count: outWidth)
+                    let rowBase = columns + ((c * k + ki) * k + kj) * np
+                    for n in 0..<batch {
+                        let plane = image + (n * channels + c) * height * width
+                        let out = rowBase + n * p
+                        for oh in 0..<outHeight {
+                            let dst = out + oh * outWidth
+                            guard rows.contains(oh) else {
+                                dst.update(repeating: 0, count: outWidth)
+                                continue
+                            }
+                            let src = plane + (oh * s - pad + ki) * width - pad + kj
+                            for ow in 0..<cols.lowerBound { dst[ow] = 0 }
+                            if s == 1 {
+                                (dst + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
+                            } else {
+                                for ow in cols { dst[ow] = src[ow * s] }
+                            }
+                            for ow in cols.upperBound..<outWidth { dst[ow] = 0 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the column matrix [K, N * P] back onto `batch` images [N, C, H, W] (the adjoint of
+    /// `im2col`). Accumulates: zero the images first for a plain result.
+    public func col2im(columns: UnsafePointer<Float>, batch: Int, image: UnsafeMutablePointer<Float>) {
+        let (k, s, pad) = (kernel, stride, padding)
+        let p = positions
+        let np = batch * p
+        for c in 0..<channels {
+            for ki in 0..<k {
+                let rows = validRange(offset: ki, extent: height, count: outHeight)
+                for kj in 0..<k {
+                    let cols = validRange(offset: kj, extent: width, count: outWidth)
+                    let rowBase = columns + ((c * k + ki) * k + kj) * np
+                    for n in 0..<batch {
+                        let plane = image + (n * channels + c) * height * width
+                        let src = rowBase + n * p
+                        for oh in rows {
+                            let row = src + oh * outWidth
+                            let dst = plane + (oh * s - pad + ki) * width - pad + kj
+                            for ow in cols { dst[ow * s] += row[ow] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Layout changes between batch-major NCHW tensors and the channel-major [C, N * P] matrices
+/// that let one sgemm cover the whole batch.
+enum ChannelLayout {
+    /// dst[c, n * P + p] = src[n, c, p].
+    static func toChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                               batch: Int, channels: Int, positions p: Int) {
+        let np = batch * p
+        for n in 0..<batch {
+            for c in 0..<channels {
+                (dst + c * np + n * p).update(from: src + (n * channels + c) * p, count: p)
+            }
+        }
+    }
+
+    /// dst[n, c, p] = src[c, n * P + p] + bias[c].
+    static func toBatchMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                             batch: Int, channels: Int, positions p: Int, bias: UnsafePointer<Float>) {
+        let np = batch * p
+        for n in 0..<batch {
+            for c in 0..<channels {
+                let b = bias[c]
+                let from = src + c * np + n * p
+                let to = dst + (n * channels + c) * p
+                for i in 0..<p { to[i] = from[i] + b }
+            }
+        }
+    }
+
+    /// dst[n, c, p] = src[c, n * P + p].
+    static func toBatchMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                             batch: Int, channels: Int, positions p: Int) {
+        let np = batch * p
+        for n in 0..<batch {
+            for c in 0..<channels {
+                (dst + (n * channels + c) * p).update(from: src + c * np + n * p, count: p)
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+
+/// The size of one input image.
+public struct ImageShape: Equatable, Hashable, Codable, Sendable, CustomStringConvertible {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+
+    public init(channels: Int = 1, height: Int, width: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+
+    /// 28 x 28 grayscale, the MNIST family's size.
+    public static let mnist = ImageShape(channels: 1, height: 28, width: 28)
+
+    /// Values per image: channels * height * width.
+    public var pixelCount: Int { channels * height * width }
+
+    public var description: String {
+        channels == 1 ? "\(height)x\(width)" : "\(channels)x\(height)x\(width)"
+    }
+}
+
+/// The layer structure of an encoder/decoder pair, independent of its weights.
+///
+/// Named configurations match `torch_vae.py` layer for layer:
+/// - `mlp20`: 784-400 ReLU -> 20 mean, 20 logvar; 20-400 ReLU -> 784 logits
+/// - `mlp2`: the same with a 2-D latent
+/// - `conv2`: conv 32 3x3 s2 p1, conv 64 3x3 s2 p1, dense 16 (ReLU each) -> 2, 2;
+///   dense 7*7*64 ReLU, convT 64 3x3 s2, convT 32 3x3 s2 (ReLU each), convT 1 3x3 s1 -> logits
+public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// How the encoder and decoder are built.
+    public enum Body: Equatable, Hashable, Sendable {
+        /// Fully connected: hidden layer widths, mirrored in the decoder.
+        case mlp(hidden: [Int])
+        /// Convolutional: 3x3 stride-2 convolutions with these filter counts, then a dense
+        /// layer of `dense` units; the decoder mirrors it with transposed convolutions.
+        case conv(filters: [Int], dense: Int)
+    }
+
+    public var body: Body
+    /// Dimensions of the latent space.
+    public var latent: Int
+    /// Input image size.
+    public var image: ImageShape
+
+    public init(body: Body, latent: Int, image: ImageShape = .mnist) {
+        self.body = body
+        self.latent = latent
+        self.image = image
+    }
+
+    /// 784-400-20, the PyTorch example's VAE.
+    public static let mlp20 = Architecture(body: .mlp(hidden: [400]), latent: 20)
+    /// 784-400-2: a 2-D latent space to walk.
+    public static let mlp2 = Architecture(body: .mlp(hidden: [400]), latent: 2)
+    /// The Keras example's convolutional VAE with a 2-D latent space.
+    public static let conv2 = Architecture(body: .conv(filters: [32, 64], dense: 16), latent: 2)
+
+    /// The named configurations, by name.
+    public static let named: [(name: String, architecture: Architecture)] = [
+        ("mlp20", .mlp20), ("mlp2", .mlp2), ("conv2", .conv2),
+    ]
+
+    /// The configuration's name: a preset's name, or its general form
+    /// `mlp(hidden:[400],latent:20)` / `conv(filters:[32,64],dense:16,latent:2)`,
+    /// with `,image:CxHxW` when the image is not 28x28 grayscale.
+    public var name: String {
+        if let preset = Architecture.named.first(where: { $0.architecture == self }) { return preset.name }
+        let imagePart = image == .mnist ? "" : ",image:\(image.channels)x\(image.height)x\(image.width)"
+        switch body {
+        case .mlp(let hidden):
+            return "mlp(hidden:[\(hidden.map(String.init).joined(separator: ","))],latent:\(latent)\(imagePart))"
+        case .conv(let filters, let dense):
+            return "conv(filters:[\(filters.map(String.init).joined(separator: ","))],dense:\(dense),latent:\(latent)\(imagePart))"
+        }
+    }
+
+    public var description: String { name }
+
+    /// Checks that the layers fit together; returns the problem in words, or nil.
+    public var problem: String? {
+        guard latent >= 1 else { return "latent size must be at least 1, got \(latent)" }
+        guard image.channels >= 1, image.height >= 1, image.width >= 1 else { return "bad image size \(image)" }
+        switch body {
+        case .mlp(let hidden):
+            if hidden.contains(where: { $0 < 1 }) { return "hidden layer widths must be positive: \(hidden)" }
+        case .conv(let filters, let dense):
+            if filters.isEmpty || filters.contains(where: { $0 < 1 }) { return "filters must be positive: \(filters)" }
+            if dense < 1 { return "dense width must be positive, got \(dense)" }
+            let factor = 1 << filters.count
+            if image.height % factor != 0 || image.width % factor != 0 {
+                return "\(filters.count) stride-2 convolutions need image sides divisible by \(factor), got \(image)"
+            }
+        }
+        return nil
+    }
+}
+
+extension Architecture {
+    /// Errors parsing an architecture name.
+    public struct ParseError: Error, LocalizedError {
+        public let text: String
+        public let reason: String
+        public var errorDescription: String? { "architecture '\(text)': \(reason)" }
+    }
+
+    /// Parses a preset name (`mlp20`, `mlp2`, `conv2`) or the general forms of `name`.
+    public init(parsing text: String) throws {
+        let compact = text.filter { !$0.isWhitespace }
+        if let preset = Architecture.named.first(where: { $0.name == compact }) {
+            self = preset.architecture
+            return
+        }
+        let presets = Architecture.named.map(\.name).joined(separator: ", ")
+        func fail(_ reason: String) -> ParseError { ParseError(text: text, reason: reason) }
+        guard let open = compact.firstIndex(of: "("), compact.hasSuffix(")") else {
+            throw fail("unknown name; use one of \(presets), mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N)")
+        }
+        let kind = String(compact[..<open])
+        let inside = compact[compact.index(after: open)..<compact.index(before: compact.endIndex)]
+        // Split "key:value" pairs on commas outside brackets.
+        var fields: [String: String] = [:]
+        var depth = 0
+        var current = ""
+        for ch in inside + "," {
+            if ch == "[" { depth += 1 }
+            if ch == "]" { depth -= 1 }
+            if ch == "," && depth == 0 {
+                let parts = current.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw fail("expected key:value, got '\(current)'") }
+                fields[parts[0]] = parts[1]
+                current = ""
+            } else {
+                current.append(ch)
+            }
+        }
+        func integer(_ key: String) throws -> Int {
+            guard let value = fields.removeValue(forKey: key) else { throw fail("missing \(key):") }
+            guard let number = Int(value) else { throw fail("\(key) must be an integer, got '\(value)'") }
+            return number
+        }
+        func list(_ key: String) throws -> [Int] {
+            guard let value = fields.removeValue(forKey: key) else { throw fail("missing \(key):[...]") }
+            guard value.hasPrefix("["), value.hasSuffix("]") else { throw fail("\(key) must be a list like [400]") }
+            let items = value.dropFirst().dropLast().split(separator: ",")
+            return try items.map { item in
+                guard let number = Int(item) else { throw fail("\(key) holds '\(item)', not an integer") }
+                return number
+            }
+        }
+        var image = ImageShape.mnist
+        if let value = fields.removeValue(forKey: "image") {
+            let sides = value.split(separator: "x").compactMap { Int($0) }
+            switch sides.count {
+            case 2: image = ImageShape(channels: 1, height: sides[0], width: sides[1])
+            case 3: image = ImageShape(channels: sides[0], height: sides[1], width: sides[2])
+            default: throw fail("image must be HxW or CxHxW, got '\(value)'")
+            }
+        }
+        let latent = try integer("latent")
+        switch kind {
+        case "mlp":
+            self.init(body: .mlp(hidden: try list("hidden")), latent: latent, image: image)
+        case "conv":
+            self.init(body: .conv(filters: try list("filters"), dense: try integer("dense")), latent: latent, image: image)
+        default:
+            throw fail("unknown kind '\(kind)'; use mlp(...) or conv(...)")
+        }
+        if let extra = fields.keys.sorted().first { throw fail("unknown field '\(extra)'") }
+        if let problem = self.problem { throw fail(problem) }
+    }
+}
+
+/// Whether the model is a variational autoencoder or the plain autoencoder kept for contrast.
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
+    /// Encoder gives a Gaussian q(z|x); z is sampled; the loss has a KL term.
+    case vae
+    /// Encoder gives one point z; no sampling, no KL.
+    case ae
+}
+
+/// The decoder's likelihood, which fixes the reconstruction term.
+public enum Reconstruction: String, Codable, Sendable, CaseIterable {
+    /// Bernoulli on the logits: binary cross-entropy, in nats.
+    case bce
+    /// Gaussian on sigmoid(logits): the sum of squared errors, i.e. the negative log-likelihood
+    /// of a Gaussian with variance 1/2 without its constant (D/2) log π.
+    case mse
+}
+
+/// Everything that fixes a model's parameters and loss, but not its weights.
+public struct ModelConfiguration: Equatable, Sendable {
+    public var architecture: Architecture
+    public var kind: ModelKind
+    public var reconstruction: Reconstruction
+
+    public init(architecture: Architecture, kind: ModelKind = .vae, reconstruction: Reconstruction = .bce) {
+        self.architecture = architecture
+        self.kind = kind
+        self.reconstruction = reconstruction
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// Per-image loss terms, in nats.
+public struct ImageScores: Sendable {
+    /// Reconstruction term of each image (one sample of z).
+    public var reconstruction: [Float]
+    /// KL term of each image.
+    public var kl: [Float]
+
+    /// Negative ELBO of each image: reconstruction + KL. Higher is stranger (the anomaly score).
+    public var negativeELBO: [Float] { zip(reconstruction, kl).map { $0 + $1 } }
+}
+
+extension VAE {
+    /// One-sample negative-ELBO terms of each of `count` images [N, D], with z sampled as in
+    /// training (PyTorch's example does the same at test time), without gradients.
+    public func scores(images: UnsafeBufferPointer<Float>, count: Int, rng: inout RandomGenerator) -> ImageScores {
+        let d = pixelCount
+        precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
+        var result = ImageScores(reconstruction: [], kl: [])
+        result.reconstruction.reserveCapacity(count)
+        result.kl.reserveCapacity(count)
+        var start = 0
+        while start < count {
+            let n = min(VAE.inferenceChunk, count - start)
+            let x = UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)])
+            let b = buffers(batchSize: n)
+            encode(x, batchSize: n, into: b)
+            sampleLatent(b, rng: &rng)
+            let ws = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
+            reconstructionLoss(logits: ws.output, target: x, batchSize: n, into: b, dLogits: nil)
+            klDivergence(b, batchSize: n)
+            result.reconstruction += b.reconstruction
+            result.kl += b.kl
+            start += n
+        }
+        return result
+    }
+
+    /// The importance-weighted bound (Burda et al. 2015) on -log p(x) for each image, from
+    /// `samples` draws of q(z|x):
+    /// ```
+    /// -log p(x) <= -log (1/k) Σ_s p(x|z_s) p(z_s) / q(z_s|x),   z_s ~ q(z|x)
+    /// ```
+    /// k = 1 is the one-sample negative ELBO; the bound tightens as k grows. For a VAE only.
+    public func importanceWeightedBound(images: UnsafeBufferPointer<Float>, count: Int, samples: Int,
+                                        rng: inout RandomGenerator) -> [Double] {
+        precondition(logVarHead != nil, "the importance-weighted bound needs a VAE, not a plain autoencoder")
+        precondition(samples >= 1, "samples must be at least 1, got \(samples)")
+        let (d, l) = (pixelCount, latentSize)
+        precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
+        var bounds = [Double](repeating: 0, count: count)
+        var start = 0
+        while start < count {
+            let n = min(VAE.inferenceChunk, count - start)
+            let x = UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)])
+            let b = buffers(batchSize: n)
+            encode(x, batchSize: n, into: b)
+            // Running log-sum-exp of the log weights, per image.
+            var maximum = [Double](repeating: -.infinity, count: n)
+            var sum = [Double](repeating: 0, count: n)
+            for _ in 0..<samples {
+                sampleLatent(b, rng: &rng)
+                let ws = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
+                reconstructionLoss(logits: ws.output, target: x, batchSize: n, into: b, dLogits: nil)
+                for i in 0..<n {
+                    // log p(z) - log q(z|x); the (L/2) log 2π of each cancels.
+                    var logPrior = 0.0, logPosterior = 0.0
+                    for j in (i * l)..<((i + 1) * l) {
+                        let z = Double(b.z[j]), eps = Double(b.eps[j])
+                        logPrior -= 0.5 * z * z
+                        logPosterior -= 0.5 * (eps * eps + Double(b.zLogVar[j]))
+                    }
+                    let logWeight = -Double(b.reconstruction[i]) + logPrior - logPosterior
+                    if logWeight > maximum[i] {
+                        sum[i] = sum[i] * Foundation.exp(maximum[i] - logWeight) + 1
+                        maximum[i] = logWeight
+                    } else {
+                        sum[i] += Foundation.exp(logWeight - maximum[i])
+                    }
+                }
+            }
+            for i in 0..<n {
+                bounds[start + i] = -(maximum[i] + Foundation.log(sum[i]) - Foundation.log(Double(samples)))
+            }
+            start += n
+        }
+        return bounds
+    }
+}

@@ -1,0 +1,74 @@
+import CKernels
+
+/// The encoder's Gaussian for a set of images: row i holds image i's parameters.
+public struct Encoding: Sendable {
+    /// Posterior means, [N, L].
+    public var zMean: Tensor
+    /// Posterior log-variances, [N, L] (zeros for a plain autoencoder).
+    public var zLogVar: Tensor
+}
+
+extension VAE {
+    /// Images are processed in chunks of this many, bounding the buffers inference keeps.
+    static let inferenceChunk = 256
+
+    /// Encodes `count` images [N, D] to their posterior means and log-variances.
+    public func encode(images: UnsafeBufferPointer<Float>, count: Int) -> Encoding {
+        let (d, l) = (pixelCount, latentSize)
+        precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
+        var zMean = Tensor(zeros: [count, l])
+        var zLogVar = Tensor(zeros: [count, l])
+        var start = 0
+        while start < count {
+            let n = min(VAE.inferenceChunk, count - start)
+            let b = buffers(batchSize: n)
+            encode(UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)]), batchSize: n, into: b)
+            zMean.storage.replaceSubrange((start * l)..<((start + n) * l), with: b.zMean.storage)
+            if logVarHead != nil {
+                zLogVar.storage.replaceSubrange((start * l)..<((start + n) * l), with: b.zLogVar.storage)
+            }
+            start += n
+        }
+        return Encoding(zMean: zMean, zLogVar: zLogVar)
+    }
+
+    /// Encodes the images of a tensor [N, ...].
+    public func encode(_ images: Tensor) -> Encoding {
+        images.storage.withUnsafeBufferPointer { encode(images: $0, count: images.rows) }
+    }
+
+    /// Decodes latent points [N, L] to pixel means in [0, 1], [N, D]: sigmoid of the logits.
+    ///
+    /// For one point this costs one decoder pass on buffers kept from the previous call:
+    /// cheap enough to run on every key press.
+    public func decode(_ z: Tensor) -> Tensor {
+        let (d, l) = (pixelCount, latentSize)
+        precondition(z.rowSize == l, "latent points have \(z.rowSize) values, the model's latent size is \(l)")
+        let count = z.rows
+        var out = Tensor(zeros: [count, d])
+        var start = 0
+        while start < count {
+            let n = min(VAE.inferenceChunk, count - start)
+            let ws = z.storage.withUnsafeBufferPointer {
+                decoder.forward(UnsafeBufferPointer(rebasing: $0[(start * l)..<((start + n) * l)]), batchSize: n)
+            }
+            ws.output.storage.withUnsafeBufferPointer { logits in
+                out.storage.withUnsafeMutableBufferPointer { o in
+                    lk_sigmoid(logits.baseAddress!, o.baseAddress! + start * d, n * d)
+                }
+            }
+            start += n
+        }
+        return out
+    }
+
+    /// Decodes one latent point to its image's pixel means.
+    public func decode(point: [Float]) -> [Float] {
+        decode(Tensor(shape: [1, point.count], storage: point)).storage
+    }
+
+    /// Reconstructs images through their posterior means: decode(encode(x).zMean).
+    public func reconstruct(_ images: Tensor) -> Tensor {
+        decode(encode(images).zMean)
+    }
+}

@@ -1,0 +1,277 @@
+import CKernels
+import Foundation
+
+/// Loss terms of a batch, each a mean over its images, in nats per image.
+public struct LossTerms: Equatable, Sendable, Codable {
+    /// Reconstruction: -log p(x|z) (BCE) or the sum of squared errors (MSE).
+    public var reconstruction: Double
+    /// KL(q(z|x) || N(0, I)) in closed form; 0 for a plain autoencoder.
+    public var kl: Double
+    /// The objective: reconstruction + beta * kl.
+    public var total: Double
+
+    public init(reconstruction: Double, kl: Double, total: Double) {
+        self.reconstruction = reconstruction
+        self.kl = kl
+        self.total = total
+    }
+}
+
+/// A variational autoencoder (or, with `kind: .ae`, a plain autoencoder) with explicit
+/// forward and backward passes.
+///
+/// Legend: N = batch, D = pixels per image, L = latent size, F = encoder features.
+/// ```
+/// h = encoder(x)                          x: [N, D] -> h: [N, F]
+/// zMean = meanHead(h), zLogVar = logVarHead(h)        [N, L]
+/// z = zMean + exp(0.5 zLogVar) * eps,  eps ~ N(0, I)   (ae: z = zMean)
+/// logits = decoder(z)                                  [N, D]
+/// loss = reconstruction(logits, x) + beta * KL,  KL = -0.5 Σ (1 + zLogVar - zMean² - exp(zLogVar))
+/// ```
+/// Not thread-safe: each thread that runs a model uses its own (`copy()`).
+public final class VAE {
+    public let configuration: ModelConfiguration
+    public let encoder: Sequential
+    public let meanHead: Linear
+    /// nil for a plain autoencoder.
+    public let logVarHead: Linear?
+    public let decoder: Sequential
+    /// Every trainable tensor, in PyTorch's state_dict order.
+    public let parameters: [Parameter]
+
+    /// Per-batch-size buffers of the latent part.
+    final class LatentBuffers {
+        var zMean, zLogVar, eps, z, dMean, dLogVar, dHidden: Tensor
+        var reconstruction: [Float]
+        var kl: [Float]
+        var empty = Tensor(zeros: [0])
+
+        init(batch: Int, latent: Int, features: Int) {
+            zMean = Tensor(zeros: [batch, latent])
+            zLogVar = zMean; eps = zMean; z = zMean; dMean = zMean; dLogVar = zMean
+            dHidden = Tensor(zeros: [batch, features])
+            reconstruction = [Float](repeating: 0, count: batch)
+            kl = reconstruction
+        }
+    }
+    private var latentBuffers: [Int: LatentBuffers] = [:]
+
+    /// A freshly initialised model (PyTorch's default initialisation), weights drawn from `seed`.
+    public init(configuration: ModelConfiguration, seed: UInt64) {
+        precondition(configuration.architecture.problem == nil,
+                     "invalid architecture: \(configuration.architecture.problem ?? "")")
+        self.configuration = configuration
+        var rng = RandomGenerator(seed: seed)
+        let arch = configuration.architecture
+        let image = arch.image
+        let built = VAE.build(arch, using: &rng)
+        encoder = Sequential(layers: built.encoder, sampleShape: [image.channels, image.height, image.width])
+        meanHead = Linear(name: built.meanName, inputSize: built.features, outputSize: arch.latent, using: &rng)
+        logVarHead = configuration.kind == .vae
+            ? Linear(name: built.logVarName, inputSize: built.features, outputSize: arch.latent, using: &rng)
+            : nil
+        let decoderLayers = built.decoder(&rng)
+        decoder = Sequential(layers: decoderLayers, sampleShape: [arch.latent])
+        parameters = encoder.parameters + [meanHead.weight, meanHead.bias]
+            + (logVarHead.map { [$0.weight, $0.bias] } ?? []) + decoder.parameters
+    }
+
+    /// Layers of an architecture, named as in `torch_vae.py` (MLP: fc1, fc21, fc22, fc3, fc4;
+    /// conv: c1, c2, fc, mu, lv, d, t1, t2, t3). Extra hidden MLP layers are fc1_2, fc3_2, ...
+    private static func build(_ arch: Architecture, using rng: inout RandomGenerator)
+        -> (encoder: [Layer], features: Int, meanName: String, logVarName: String,
+            decoder: (inout RandomGenerator) -> [Layer]) {
+        let image = arch.image
+        switch arch.body {
+        case .mlp(let hidden):
+            var encoder: [Layer] = []
+            var width = image.pixelCount
+            for (i, size) in hidden.enumerated() {
+                encoder.append(Linear(name: i == 0 ? "fc1" : "fc1_\(i + 1)", inputSize: width, outputSize: size, using: &rng))
+                encoder.append(ReLU())
+                width = size
+            }
+            let features = width
+            return (encoder, features, "fc21", "fc22", { rng in
+                var decoder: [Layer] = []
+                var width = arch.latent
+                for (i, size) in hidden.reversed().enumerated() {
+                    decoder.append(Linear(name: i == 0 ? "fc3" : "fc3_\(i + 1)", inputSize: width, outputSize: size, using: &rng))
+                    decoder.append(ReLU())
+                    width = size
+                }
+                decoder.append(Linear(name: "fc4", inputSize: width, outputSize: image.pixelCount, using: &rng))
+                return decoder
+            })
+        case .conv(let filters, let dense):
+            var encoder: [Layer] = []
+            var (channels, height, width) = (image.channels, image.height, image.width)
+            for (i, count) in filters.enumerated() {
+                let conv = Conv2D(name: "c\(i + 1)", inputChannels: channels, outputChannels: count, kernelSize: 3,
+                                  stride: 2, padding: 1, height: height, width: width, using: &rng)
+                encoder.append(conv)
+                encoder.append(ReLU())
+                (channels, height, width) = (count, conv.geometry.outHeight, conv.geometry.outWidth)
+            }
+            let flat = channels * height * width
+            encoder.append(Linear(name: "fc", inputSize: flat, outputSize: dense, using: &rng))
+            encoder.append(ReLU())
+            let (bottomChannels, bottomHeight, bottomWidth) = (channels, height, width)
+            return (encoder, dense, "mu", "lv", { rng in
+                var decoder: [Layer] = [Linear(name: "d", inputSize: arch.latent, outputSize: flat, using: &rng), ReLU()]
+                var (channels, height, width) = (bottomChannels, bottomHeight, bottomWidth)
+                for (i, count) in filters.reversed().enumerated() {
+                    let t = ConvTranspose2D(name: "t\(i + 1)", inputChannels: channels, outputChannels: count,
+                                            kernelSize: 3, stride: 2, padding: 1, outputPadding: 1,
+                                            height: height, width: width, using: &rng)
+                    decoder.append(t)
+                    decoder.append(ReLU())
+                    (channels, height, width) = (count, height * 2, width * 2)
+                }
+                decoder.append(ConvTranspose2D(name: "t\(filters.count + 1)", inputChannels: channels,
+                                               outputChannels: image.channels, kernelSize: 3, stride: 1, padding: 1,
+                                               outputPadding: 0, height: height, width: width, using: &rng))
+                return decoder
+            })
+        }
+    }
+
+    /// Latent size L.
+    public var latentSize: Int { configuration.architecture.latent }
+    /// Values per image D.
+    public var pixelCount: Int { configuration.architecture.image.pixelCount }
+
+    /// Sets every parameter's gradient to zero.
+    public func zeroGradients() {
+        for parameter in parameters { parameter.zeroGradient() }
+    }
+
+    func buffers(batchSize: Int) -> LatentBuffers {
+        if let existing = latentBuffers[batchSize] { return existing }
+        let made = LatentBuffers(batch: batchSize, latent: latentSize, features: meanHead.inputSize)
+        latentBuffers[batchSize] = made
+        return made
+    }
+
+    /// Encoder and heads: fills `buffers.zMean` and `buffers.zLogVar` (zeros for an ae).
+    @discardableResult
+    func encode(_ x: UnsafeBufferPointer<Float>, batchSize n: Int, into buffers: LatentBuffers) -> Sequential.Workspace {
+        let ws = encoder.forward(x, batchSize: n)
+        meanHead.forward(ws.output, into: &buffers.zMean, scratch: &buffers.empty)
+        if let logVarHead {
+            logVarHead.forward(ws.output, into: &buffers.zLogVar, scratch: &buffers.empty)
+        }
+        return ws
+    }
+
+    /// z = zMean + exp(0.5 zLogVar) * eps with fresh eps (vae), or z = zMean (ae).
+    func sampleLatent(_ b: LatentBuffers, rng: inout RandomGenerator) {
+        guard logVarHead != nil else {
+            b.z.storage.withUnsafeMutableBufferPointer { z in
+                b.zMean.storage.withUnsafeBufferPointer { _ = z.update(fromContentsOf: $0) }
+            }
+            return
+        }
+        b.eps.storage.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        for i in 0..<b.z.count {
+            b.z[i] = b.zMean[i] + Foundation.exp(0.5 * b.zLogVar[i]) * b.eps[i]
+        }
+    }
+
+    /// Per-image reconstruction into `b.reconstruction`; writes dL/dlogits into `dLogits` unless nil.
+    func reconstructionLoss(logits: Tensor, target x: UnsafeBufferPointer<Float>, batchSize n: Int,
+                            into b: LatentBuffers, dLogits: UnsafeMutablePointer<Float>?) {
+        let d = pixelCount
+        logits.storage.withUnsafeBufferPointer { lp in
+            b.reconstruction.withUnsafeMutableBufferPointer { rp in
+                switch configuration.reconstruction {
+                case .bce: lk_bce_logits(lp.baseAddress!, x.baseAddress!, dLogits, rp.baseAddress!, n, d, 1)
+                case .mse: lk_sse_sigmoid(lp.baseAddress!, x.baseAddress!, dLogits, rp.baseAddress!, n, d, 1)
+                }
+            }
+        }
+    }
+
+    /// Per-image closed-form KL into `b.kl` (zeros for an ae).
+    func klDivergence(_ b: LatentBuffers, batchSize n: Int) {
+        let l = latentSize
+        for i in 0..<n {
+            var sum: Float = 0
+            if logVarHead != nil {
+                for j in (i * l)..<((i + 1) * l) {
+                    let lv = b.zLogVar[j], m = b.zMean[j]
+                    sum += 1 + lv - m * m - Foundation.exp(lv)
+                }
+            }
+            b.kl[i] = -0.5 * sum
+        }
+    }
+
+    /// Batch means of the per-image terms in `b`.
+    func meanTerms(_ b: LatentBuffers, batchSize n: Int, beta: Float) -> LossTerms {
+        var reconstruction = 0.0, kl = 0.0
+        for i in 0..<n {
+            reconstruction += Double(b.reconstruction[i])
+            kl += Double(b.kl[i])
+        }
+        reconstruction /= Double(n)
+        kl /= Double(n)
+        return LossTerms(reconstruction: reconstruction, kl: kl, total: reconstruction + Double(beta) * kl)
+    }
+
+    /// One forward and backward pass over a batch of `n` images [N, D]: accumulates the gradient
+    /// of the batch's summed loss Σ_images (reconstruction + beta KL), as PyTorch's example does,
+    /// and returns the batch means. Zero the gradients first. Allocates nothing after the first
+    /// call for a batch size.
+    public func accumulateGradients(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, beta: Float,
+                                    rng: inout RandomGenerator) -> LossTerms {
+        precondition(x.count == n * pixelCount, "batch has \(x.count) values, expected \(n) x \(pixelCount)")
+        let b = buffers(batchSize: n)
+        let encoded = encode(x, batchSize: n, into: b)
+        sampleLatent(b, rng: &rng)
+        let decoded = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
+        let last = decoded.gradients.count - 1
+        decoded.gradients[last].storage.withUnsafeMutableBufferPointer { dLogits in
+            reconstructionLoss(logits: decoded.output, target: x, batchSize: n, into: b, dLogits: dLogits.baseAddress!)
+        }
+        klDivergence(b, batchSize: n)
+
+        // Backward, bottom-up.
+        decoder.backward(decoded, needsInputGradient: true)
+        let dz = decoded.gradients[0]
+        let h = encoded.output
+        let featuresIndex = encoded.gradients.count - 1
+        if let logVarHead {
+            for i in 0..<b.z.count {
+                let sigma = Foundation.exp(0.5 * b.zLogVar[i])
+                // term 1, through z = zMean + sigma eps:  dz/dzMean = 1,  dz/dzLogVar = 0.5 sigma eps
+                // term 2, KL:  d/dzMean = zMean,  d/dzLogVar = 0.5 (exp(zLogVar) - 1)
+                b.dMean[i] = dz[i] + beta * b.zMean[i]
+                b.dLogVar[i] = dz[i] * 0.5 * sigma * b.eps[i] + beta * 0.5 * (sigma * sigma - 1)
+            }
+            meanHead.backward(b.dMean, input: h, output: b.zMean, scratch: &b.empty,
+                              dx: &encoded.gradients[featuresIndex], needsInputGradient: true)
+            logVarHead.backward(b.dLogVar, input: h, output: b.zLogVar, scratch: &b.empty,
+                                dx: &b.dHidden, needsInputGradient: true)
+            encoded.gradients[featuresIndex].storage.withUnsafeMutableBufferPointer { dh in
+                b.dHidden.storage.withUnsafeBufferPointer { extra in
+                    for i in dh.indices { dh[i] += extra[i] }
+                }
+            }
+        } else {
+            meanHead.backward(dz, input: h, output: b.zMean, scratch: &b.empty,
+                              dx: &encoded.gradients[featuresIndex], needsInputGradient: true)
+        }
+        encoder.backward(encoded, needsInputGradient: false)
+        return meanTerms(b, batchSize: n, beta: beta)
+    }
+
+    /// A deep copy with the same weights and no buffers, for use on another thread.
+    public func copy() -> VAE {
+        let twin = VAE(configuration: configuration, seed: 0)
+        for (mine, theirs) in zip(parameters, twin.parameters) {
+            theirs.value = mine.value
+        }
+        return twin
+    }
+}

@@ -1,0 +1,42 @@
+/// A model's scores on a held-out set, in nats per image.
+public struct EvaluationResult: Equatable, Sendable, Codable {
+    /// Images scored.
+    public var count: Int
+    /// Mean reconstruction term (one sample of z per image).
+    public var reconstruction: Double
+    /// Mean KL term.
+    public var kl: Double
+    /// Mean importance-weighted bound on -log p(x), when it was computed.
+    public var importanceWeightedBound: Double?
+    /// Importance samples behind `importanceWeightedBound`.
+    public var importanceSamples: Int?
+
+    /// Mean negative ELBO: reconstruction + KL (beta plays no part here).
+    public var negativeELBO: Double { reconstruction + kl }
+}
+
+/// Scores a model on a dataset: the one-sample negative ELBO, and optionally the
+/// importance-weighted bound with k samples (Burda et al. 2015).
+public enum Evaluation {
+    /// Evaluates `model` on every image of `dataset`. `importanceSamples` > 0 adds the IWAE bound
+    /// (VAE only; it costs k decoder passes per image).
+    public static func run(model: VAE, on dataset: Dataset, importanceSamples: Int = 0, seed: UInt64) -> EvaluationResult {
+        var rng = RandomGenerator(seed: seed)
+        let scores = dataset.images.withUnsafeBufferPointer {
+            model.scores(images: $0, count: dataset.count, rng: &rng)
+        }
+        let n = Double(dataset.count)
+        var result = EvaluationResult(
+            count: dataset.count,
+            reconstruction: scores.reconstruction.reduce(0.0) { $0 + Double($1) } / n,
+            kl: scores.kl.reduce(0.0) { $0 + Double($1) } / n)
+        if importanceSamples > 0 && model.configuration.kind == .vae {
+            let bounds = dataset.images.withUnsafeBufferPointer {
+                model.importanceWeightedBound(images: $0, count: dataset.count, samples: importanceSamples, rng: &rng)
+            }
+            result.importanceWeightedBound = bounds.reduce(0, +) / n
+            result.importanceSamples = importanceSamples
+        }
+        return result
+    }
+}

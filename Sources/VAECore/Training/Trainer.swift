@@ -1,0 +1,116 @@
+import Foundation
+
+/// Trains a model on a data split, reporting every step to its listeners.
+///
+/// `run()` trains on the calling thread; start it on a background thread to keep a UI
+/// responsive, and steer it through `control` from any thread. Listeners are called on the
+/// training thread, between steps, so they see a consistent model.
+public final class Trainer: @unchecked Sendable {
+    public let model: VAE
+    public let data: DataSplit
+    public let settings: TrainingSettings
+    public let control: TrainingControl
+    /// One record per finished epoch, including epochs of earlier runs being resumed.
+    public private(set) var history: [EpochRecord]
+    /// Steps taken so far, across resumes.
+    public private(set) var step: Int
+
+    private let optimizer: Adam
+    private var listeners: [(TrainingEvent) -> Void] = []
+    /// Held during each step, so `snapshot()` never sees half-updated weights.
+    private let stepLock = NSLock()
+
+    /// A trainer for `model`. Pass the `history` of a checkpoint to continue its epoch count.
+    public init(model: VAE, data: DataSplit, settings: TrainingSettings, history: [EpochRecord] = [],
+                control: TrainingControl? = nil) {
+        precondition(settings.problem == nil, settings.problem ?? "")
+        precondition(model.configuration.architecture.image == data.shape,
+                     "model takes \(model.configuration.architecture.image) images, data has \(data.shape)")
+        self.model = model
+        self.data = data
+        self.settings = settings
+        self.history = history
+        self.step = history.last?.step ?? 0
+        self.control = control ?? TrainingControl(beta: settings.beta)
+        optimizer = Adam(parameters: model.parameters, settings: settings.adam)
+    }
+
+    /// Adds a listener; it is called on the training thread for every event.
+    public func addListener(_ listener: @escaping (TrainingEvent) -> Void) {
+        listeners.append(listener)
+    }
+
+    private func emit(_ event: TrainingEvent) {
+        for listener in listeners { listener(event) }
+    }
+
+    /// A copy of the model as of the last finished step, safe to use on the calling thread.
+    public func snapshot() -> VAE {
+        stepLock.lock(); defer { stepLock.unlock() }
+        return model.copy()
+    }
+
+    /// Trains until `settings.epochs` epochs are done (counting those in `history`) or the
+    /// control cancels. `afterEpoch` runs after each epoch is scored and, when cancelled, once
+    /// more before returning (the place to write checkpoints). Returns true when cancelled.
+    @discardableResult
+    public func run(afterEpoch: (Trainer) throws -> Void = { _ in }) throws -> Bool {
+        var rng = RandomGenerator(seed: settings.seed &+ 1 &+ UInt64(history.count) &* 0x9E37)
+        var batches = ShuffledBatches(dataset: data.train, batchSize: settings.batchSize)
+        let firstEpoch = history.count + 1
+        let totalImages = Double(max(0, settings.epochs - history.count) * data.train.count)
+        var imagesDone = 0.0
+        var cancelled = false
+        if firstEpoch <= settings.epochs {
+            epochs: for epoch in firstEpoch...settings.epochs {
+                batches.shuffle(using: &rng)
+                var sums = (reconstruction: 0.0, kl: 0.0, total: 0.0, images: 0)
+                var seconds = 0.0
+                var beta = control.beta
+                for batch in 0..<batches.batchesPerEpoch {
+                    if control.waitWhilePaused(onPause: { emit(.paused($0)) }) {
+                        cancelled = true
+                        break epochs
+                    }
+                    beta = control.beta
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    let (loss, n) = batches.withBatch(batch) { x, n in
+                        stepLock.lock(); defer { stepLock.unlock() }
+                        model.zeroGradients()
+                        let loss = model.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
+                        optimizer.update()
+                        return (loss, n)
+                    }
+                    seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                    step += 1
+                    sums.reconstruction += loss.reconstruction * Double(n)
+                    sums.kl += loss.kl * Double(n)
+                    sums.total += loss.total * Double(n)
+                    sums.images += n
+                    imagesDone += Double(n)
+                    let rate = Double(sums.images) / max(seconds, 1e-9)
+                    emit(.step(StepReport(step: step, epoch: epoch, batch: batch + 1,
+                                          batchesPerEpoch: batches.batchesPerEpoch, loss: loss, beta: beta,
+                                          imagesPerSecond: rate,
+                                          secondsRemaining: (totalImages - imagesDone) / rate)))
+                }
+                let count = Double(sums.images)
+                let test = stepLock.withLock {
+                    Evaluation.run(model: model, on: data.test, importanceSamples: settings.importanceSamples,
+                                   seed: settings.seed &+ 1000 &+ UInt64(epoch))
+                }
+                let record = EpochRecord(
+                    epoch: epoch, step: step,
+                    train: LossTerms(reconstruction: sums.reconstruction / count, kl: sums.kl / count,
+                                     total: sums.total / count),
+                    test: test, beta: beta, trainSeconds: seconds, imagesPerSecond: count / max(seconds, 1e-9))
+                history.append(record)
+                emit(.epoch(record))
+                try afterEpoch(self)
+            }
+        }
+        if cancelled { try afterEpoch(self) }
+        emit(.finished(cancelled: cancelled))
+        return cancelled
+    }
+}

@@ -1,0 +1,29 @@
+/// How a model is trained: stored in checkpoints beside the weights.
+public struct TrainingSettings: Equatable, Sendable, Codable {
+    public var epochs: Int                  // passes over the training set
+    public var batchSize: Int = 128         // images per step
+    public var beta: Float = 1              // weight of the KL term (1 = the ELBO)
+    public var seed: UInt64 = 1             // initial weights, shuffling and sampling
+    public var adam = Adam.Settings()       // optimiser hyper-parameters (PyTorch's defaults)
+    public var importanceSamples: Int = 0   // k of the IWAE bound scored after each epoch (0 = off)
+
+    public init(epochs: Int, batchSize: Int = 128, beta: Float = 1, seed: UInt64 = 1,
+                adam: Adam.Settings = Adam.Settings(), importanceSamples: Int = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.beta = beta
+        self.seed = seed
+        self.adam = adam
+        self.importanceSamples = importanceSamples
+    }
+
+    /// The first problem with these settings in words, or nil.
+    public var problem: String? {
+        if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
+        if batchSize < 1 { return "--batch must be at least 1, got \(batchSize)" }
+        if !(beta >= 0) || !beta.isFinite { return "--beta must be a non-negative number, got \(beta)" }
+        if !(adam.learningRate > 0) || !adam.learningRate.isFinite { return "--lr must be positive, got \(adam.learningRate)" }
+        if importanceSamples < 0 { return "--samples must be at least 0, got \(importanceSamples)" }
+        return nil
+    }
+}

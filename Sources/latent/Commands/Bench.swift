@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import VAECore
+
+/// `latent bench`: trains a reference model and prints the fields of torch_vae.py, for
+/// side-by-side comparison with PyTorch.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark training speed and quality on a reference model.",
+        discussion: """
+            Prints one JSON line per epoch with the same fields as the PyTorch reference
+            (peer, version, model, epoch, train_seconds, images_per_s, train_loss, test_loss),
+            plus threads and the BLAS kernels. Build in release for meaningful numbers.
+
+            Example:
+              latent bench --model mlp20 --epochs 3 --threads 2
+              latent bench --model conv2 --epochs 1 --data synthetic
+            """)
+
+    @Option(help: "Reference model: mlp20, mlp2 or conv2.")
+    var model: String
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int
+
+    @Option(help: "Data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files.")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Images per step.")
+    var batch: Int = 128
+
+    @Option(help: "Train on the first N training images only.")
+    var limit: Int?
+
+    @Option(help: "Seed for the initial weights, shuffling and sampling.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        guard let architecture = Architecture.named.first(where: { $0.name == model })?.architecture else {
+            throw UsageError("--model '\(model)': use one of \(Architecture.named.map(\.name).joined(separator: ", "))")
+        }
+        let settings = TrainingSettings(epochs: epochs, batchSize: batch, seed: seed)
+        if let problem = settings.problem { throw UsageError(problem) }
+        if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
+        try compute.apply()
+        let split = try DataSpec.loadForCommand(data, limit: limit)
+        try checkImageSize(architecture, split)
+        let blas = BLAS.description
+        let trainer = Trainer(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed),
+                              data: split, settings: settings)
+        try trainer.run { trainer in
+            guard let record = trainer.history.last else { return }
+            Console.line(JSONLine.encode([
+                ("peer", "latent"), ("version", Latent.version), ("model", model), ("epoch", record.epoch),
+                ("train_seconds", record.trainSeconds), ("images_per_s", record.imagesPerSecond),
+                ("train_loss", record.train.total), ("test_loss", record.test.negativeELBO),
+                ("train_recon", record.train.reconstruction), ("train_kl", record.train.kl),
+                ("threads", blas.threads), ("blas", blas.coreName),
+            ]))
+        }
+    }
+}

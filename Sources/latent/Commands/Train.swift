@@ -1,0 +1,139 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import VAECore
+
+/// `latent train`: trains a model and writes a checkpoint after every epoch.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a VAE (or a plain autoencoder) and save it as a .safetensors checkpoint.",
+        discussion: """
+            Prints one line per epoch (--json: one JSON object per line). The checkpoint is
+            written atomically after every epoch, and Ctrl-C saves before it exits.
+
+            Example:
+              latent train --data fashion-mnist --arch conv2 --epochs 10 --out conv2.safetensors
+              latent train --data synthetic --arch mlp2 --epochs 5 --beta 4 --out mlp2-beta4.safetensors
+            """)
+
+    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files.")
+    var data: String = "fashion-mnist"
+
+    @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N).")
+    var arch: String = "conv2"
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int
+
+    @Option(help: "Weight of the KL term (1 = the ELBO; larger values push towards the prior).")
+    var beta: Float = 1
+
+    @Option(help: "Reconstruction term: bce (Bernoulli) or mse (Gaussian).")
+    var recon: Reconstruction = .bce
+
+    @Option(help: "Model kind: vae, or ae for a plain autoencoder (no sampling, no KL).")
+    var kind: ModelKind = .vae
+
+    @Option(help: "Checkpoint to write (.safetensors); its folder must exist.")
+    var out: String
+
+    @Option(help: "Images per step.")
+    var batch: Int = 128
+
+    @Option(help: "Adam's learning rate.")
+    var lr: Float = 1e-3
+
+    @Option(help: "Seed for the initial weights, shuffling and sampling.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Also score the importance-weighted bound with this many samples after each epoch.")
+    var samples: Int = 0
+
+    @Option(help: "Train on the first N training images only.")
+    var limit: Int?
+
+    @Flag(help: "Print one JSON object per epoch.")
+    var json = false
+
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        let settings = TrainingSettings(epochs: epochs, batchSize: batch, beta: beta, seed: seed,
+                                        adam: Adam.Settings(learningRate: lr), importanceSamples: samples)
+        if let problem = settings.problem { throw UsageError(problem) }
+        if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
+        if samples > 0 && kind == .ae { throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample") }
+        let architecture = try Architecture(parsing: arch)
+        try OutputPath.check(out)
+        try compute.apply()
+        let split = try DataSpec.loadForCommand(data, limit: limit)
+        try checkImageSize(architecture, split)
+
+        let configuration = ModelConfiguration(architecture: architecture, kind: kind, reconstruction: recon)
+        let model = VAE(configuration: configuration, seed: seed)
+        let trainer = Trainer(model: model, data: split, settings: settings)
+        let interrupt = InterruptHandler { trainer.control.cancel() }
+        defer { interrupt.restore() }
+
+        let checkpoint = Checkpoint(configuration: configuration, training: settings, data: data)
+        let report = EpochReporter(json: json, epochs: epochs, path: out)
+        let cancelled = try trainer.run { trainer in
+            var saved = checkpoint
+            saved.history = trainer.history
+            try saved.save(trainer.model, to: out)
+            if trainer.control.isCancelled {
+                report.interrupted(step: trainer.step, epochsDone: trainer.history.count)
+            } else if let record = trainer.history.last {
+                report.epoch(record, trainer: trainer)
+            }
+        }
+        if cancelled { throw ExitCode(130) }
+    }
+}
+
+/// Refuses data whose images differ in size from what the architecture takes.
+func checkImageSize(_ architecture: Architecture, _ split: DataSplit) throws {
+    guard architecture.image == split.shape else {
+        throw UsageError("data \(split.train.name) has \(split.shape) images; architecture \(architecture.name) takes \(architecture.image)")
+    }
+}
+
+/// Prints one line (or JSON object) per epoch.
+struct EpochReporter {
+    let json: Bool
+    let epochs: Int
+    let path: String?
+
+    func epoch(_ record: EpochRecord, trainer: Trainer) {
+        if json {
+            var fields: [(String, Any)] = [
+                ("epoch", record.epoch), ("step", record.step), ("beta", Double(record.beta)),
+                ("train_loss", record.train.total), ("train_recon", record.train.reconstruction), ("train_kl", record.train.kl),
+                ("test_loss", record.test.negativeELBO), ("test_recon", record.test.reconstruction), ("test_kl", record.test.kl),
+                ("train_seconds", record.trainSeconds), ("images_per_s", record.imagesPerSecond),
+            ]
+            if let bound = record.test.importanceWeightedBound, let k = record.test.importanceSamples {
+                fields.append(("test_iw_bound", bound))
+                fields.append(("iw_samples", k))
+            }
+            if let path { fields.append(("checkpoint", path)) }
+            Console.line(JSONLine.encode(fields))
+        } else {
+            var line = String(format: "epoch %d/%d  train %.2f (recon %.2f + KL %.2f)  test %.2f",
+                              record.epoch, epochs, record.train.total, record.train.reconstruction, record.train.kl,
+                              record.test.negativeELBO)
+            if let bound = record.test.importanceWeightedBound, let k = record.test.importanceSamples {
+                line += String(format: "  IW(k=%d) %.2f", k, bound)
+            }
+            line += String(format: "  %.0f img/s  %.1f s", record.imagesPerSecond, record.trainSeconds)
+            if record.beta != 1 { line += String(format: "  beta %g", Double(record.beta)) }
+            if let path { line += "  saved \(path)" }
+            Console.line(line)
+        }
+    }
+
+    func interrupted(step: Int, epochsDone: Int) {
+        let message = "interrupted at step \(step) (\(epochsDone) full epochs): saved \(path ?? "nothing")"
+        Console.error(message)
+    }
+}

@@ -1,0 +1,15 @@
+import Foundation
+
+/// Output helpers: lines go out at once, even into a pipe, so progress is visible as it happens.
+enum Console {
+    /// Prints `text` and a newline on stdout and flushes it.
+    static func line(_ text: String) {
+        print(text)
+        fflush(nil)
+    }
+
+    /// Prints "latent: message" on stderr.
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("latent: \(message)\n".utf8))
+    }
+}

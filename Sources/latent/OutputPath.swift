@@ -1,0 +1,17 @@
+import Foundation
+
+/// Checks on files a command will write, made before any work starts.
+enum OutputPath {
+    /// Refuses an output path whose folder is missing or which names a directory.
+    static func check(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw UsageError("\(path): the folder \(folder) does not exist; create it first")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw UsageError("\(path): is a directory; give a file name")
+        }
+    }
+}
