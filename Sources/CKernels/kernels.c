@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LK_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -157,6 +158,150 @@ void lk_adam(float *p, const float *g, float *m, float *v, size_t n,
         v[i] = vi;
         p[i] -= step * mi / (sqrtf(vi) * rsqrt_bc2 + eps);
     }
+}
+
+/// The positions o in 0..<count whose input o * stride - padding + offset lies in 0..<extent.
+static inline void lk_valid_range(long offset, long extent, long count, long stride, long padding,
+                                  long *low, long *high) {
+    long lo = padding - offset;                     // o * stride >= lo
+    lo = lo <= 0 ? 0 : (lo + stride - 1) / stride;
+    long hi_incl = extent - 1 + padding - offset;   // o * stride <= hi_incl
+    long hi = hi_incl < 0 ? 0 : hi_incl / stride + 1;
+    if (hi > count) hi = count;
+    if (hi < lo) hi = lo;
+    *low = lo;
+    *high = hi;
+}
+
+/// Floor division and the matching non-negative remainder.
+static inline long lk_floor_div(long a, long b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Strided convolutions (stride s > 1) work through "phase planes": the plane's pixels split
+// into s x s sub-grids, pixel (y, x) going to phase (y mod s, x mod s) at (y / s, x / s).
+// In phase coordinates every kernel tap reads or writes a contiguous run of pixels, so the
+// inner loops are plain copies and adds instead of strided gathers and scatters.
+
+/// Splits a H x W plane into s x s phase planes of hq x wq (zero beyond the image).
+static inline void lk_to_phases(const float *plane, long h, long w, long s, long hq, long wq, float *phases) {
+    memset(phases, 0, sizeof(float) * s * s * hq * wq);
+    for (long y = 0; y < h; y++) {
+        const float *row = plane + y * w;
+        long a = y % s, i = y / s;
+        if (s == 2) {
+            float *even = phases + ((a * 2 + 0) * hq + i) * wq;
+            float *odd = phases + ((a * 2 + 1) * hq + i) * wq;
+            for (long j = 0; j < w / 2; j++) { even[j] = row[2 * j]; odd[j] = row[2 * j + 1]; }
+            if (w & 1) even[w / 2] = row[w - 1];
+        } else {
+            for (long x = 0; x < w; x++) phases[((a * s + x % s) * hq + i) * wq + x / s] = row[x];
+        }
+    }
+}
+
+/// Adds s x s phase planes back onto a H x W plane.
+static inline void lk_add_phases(const float *phases, long h, long w, long s, long hq, long wq, float *plane) {
+    for (long y = 0; y < h; y++) {
+        float *row = plane + y * w;
+        long a = y % s, i = y / s;
+        if (s == 2) {
+            const float *even = phases + ((a * 2 + 0) * hq + i) * wq;
+            const float *odd = phases + ((a * 2 + 1) * hq + i) * wq;
+            for (long j = 0; j < w / 2; j++) { row[2 * j] += even[j]; row[2 * j + 1] += odd[j]; }
+            if (w & 1) row[w - 1] += even[w / 2];
+        } else {
+            for (long x = 0; x < w; x++) row[x] += phases[((a * s + x % s) * hq + i) * wq + x / s];
+        }
+    }
+}
+
+// Loop order: channel, kernel tap, image. The column matrix is then read or written in its
+// own row-major order (long sequential runs the prefetcher follows), while the planes of one
+// channel for the images in hand stay in L2.
+
+LK_CLONES
+void lk_im2col(const lk_conv_geometry *g, const float *image, long batch, long first, long last,
+               float *columns) {
+    const long k = g->kernel, s = g->stride, pad = g->padding;
+    const long oh_n = g->out_height, ow_n = g->out_width, h = g->height, w = g->width;
+    const long p = oh_n * ow_n, np = batch * p;
+    const long hq = (h + s - 1) / s, wq = (w + s - 1) / s, phase_size = s * s * hq * wq;
+    float *phases = s > 1 ? malloc(sizeof(float) * phase_size * (last - first)) : NULL;
+    for (long c = 0; c < g->channels; c++) {
+        if (s > 1) {
+            for (long n = first; n < last; n++) {
+                lk_to_phases(image + (n * g->channels + c) * h * w, h, w, s, hq, wq,
+                             phases + (n - first) * phase_size);
+            }
+        }
+        for (long ki = 0; ki < k; ki++) {
+            long r0, r1;
+            lk_valid_range(ki, h, oh_n, s, pad, &r0, &r1);
+            // Input row oh * s + (ki - pad): phase a, phase row oh + qi.
+            long qi = lk_floor_div(ki - pad, s), a = (ki - pad) - qi * s;
+            for (long kj = 0; kj < k; kj++) {
+                long c0, c1;
+                lk_valid_range(kj, w, ow_n, s, pad, &c0, &c1);
+                long qj = lk_floor_div(kj - pad, s), b = (kj - pad) - qj * s;
+                for (long n = first; n < last; n++) {
+                    const float *plane = image + (n * g->channels + c) * h * w;
+                    const float *phase = s > 1 ? phases + (n - first) * phase_size + (a * s + b) * hq * wq : NULL;
+                    float *out = columns + ((c * k + ki) * k + kj) * np + n * p;
+                    memset(out, 0, sizeof(float) * r0 * ow_n);
+                    for (long oh = r0; oh < r1; oh++) {
+                        float *dst = out + oh * ow_n;
+                        const float *src = s > 1 ? phase + (oh + qi) * wq + qj
+                                                 : plane + (oh - pad + ki) * w - pad + kj;
+                        for (long ow = 0; ow < c0; ow++) dst[ow] = 0.0f;
+                        for (long ow = c0; ow < c1; ow++) dst[ow] = src[ow];
+                        for (long ow = c1; ow < ow_n; ow++) dst[ow] = 0.0f;
+                    }
+                    memset(out + r1 * ow_n, 0, sizeof(float) * (oh_n - r1) * ow_n);
+                }
+            }
+        }
+    }
+    free(phases);
+}
+
+LK_CLONES
+void lk_col2im(const lk_conv_geometry *g, const float *columns, long batch, long first, long last,
+               float *image) {
+    const long k = g->kernel, s = g->stride, pad = g->padding;
+    const long oh_n = g->out_height, ow_n = g->out_width, h = g->height, w = g->width;
+    const long p = oh_n * ow_n, np = batch * p;
+    const long hq = (h + s - 1) / s, wq = (w + s - 1) / s, phase_size = s * s * hq * wq;
+    float *phases = s > 1 ? malloc(sizeof(float) * phase_size * (last - first)) : NULL;
+    for (long c = 0; c < g->channels; c++) {
+        if (s > 1) memset(phases, 0, sizeof(float) * phase_size * (last - first));
+        for (long ki = 0; ki < k; ki++) {
+            long r0, r1;
+            lk_valid_range(ki, h, oh_n, s, pad, &r0, &r1);
+            long qi = lk_floor_div(ki - pad, s), a = (ki - pad) - qi * s;
+            for (long kj = 0; kj < k; kj++) {
+                long c0, c1;
+                lk_valid_range(kj, w, ow_n, s, pad, &c0, &c1);
+                long qj = lk_floor_div(kj - pad, s), b = (kj - pad) - qj * s;
+                for (long n = first; n < last; n++) {
+                    float *plane = image + (n * g->channels + c) * h * w;
+                    float *phase = s > 1 ? phases + (n - first) * phase_size + (a * s + b) * hq * wq : NULL;
+                    const float *in = columns + ((c * k + ki) * k + kj) * np + n * p;
+                    for (long oh = r0; oh < r1; oh++) {
+                        const float *src = in + oh * ow_n;
+                        float *dst = s > 1 ? phase + (oh + qi) * wq + qj
+                                           : plane + (oh - pad + ki) * w - pad + kj;
+                        for (long ow = c0; ow < c1; ow++) dst[ow] += src[ow];
+                    }
+                }
+            }
+        }
+        if (s > 1) {
+            for (long n = first; n < last; n++) {
+                lk_add_phases(phases + (n - first) * phase_size, h, w, s, hq, wq,
+                              image + (n * g->channels + c) * h * w);
+            }
+        }
+    }
+    free(phases);
 }
 
 int lk_cpu_has_avx512(void) {

@@ -47,6 +47,20 @@ void lk_add_row_sums(const float *m, float *out, size_t rows, size_t cols);
 void lk_adam(float *p, const float *g, float *m, float *v, size_t n,
              float lr, float beta1, float beta2, float eps, float bc1, float bc2);
 
+/// Convolution geometry for im2col/col2im: C x H x W images, k x k kernel, stride, padding,
+/// OH x OW output positions. See ConvGeometry.swift for the column layout.
+typedef struct {
+    long channels, height, width, kernel, stride, padding, out_height, out_width;
+} lk_conv_geometry;
+
+/// Writes columns [C k k, N P] (P = OH OW) for images first..<last of `batch` images [N, C, H, W].
+void lk_im2col(const lk_conv_geometry *g, const float *image, long batch, long first, long last,
+               float *columns);
+
+/// Adds columns [C k k, N P] onto images first..<last of `batch` images [N, C, H, W].
+void lk_col2im(const lk_conv_geometry *g, const float *columns, long batch, long first, long last,
+               float *image);
+
 /// Returns 1 when the CPU has the AVX-512 subsets OpenBLAS's SkylakeX kernels use
 /// (F, CD, BW, DQ, VL), else 0.
 int lk_cpu_has_avx512(void);

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The index arithmetic shared by Conv2D and ConvTranspose2D: im2col, col2im and the layout
 /// changes between NCHW activations and the channel-major matrices sgemm works on.
 ///
@@ -39,74 +41,27 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Pixels per image on the image side: C * H * W.
     public var imageSize: Int { channels * height * width }
 
-    /// The output positions `ow` whose input column `ow * stride - padding + offset` is inside 0..<extent.
-    @inline(__always)
-    private func validRange(offset: Int, extent: Int, count: Int) -> Range<Int> {
-        // ow * s >= padding - offset  and  ow * s <= extent - 1 + padding - offset
-        let low = max(0, (padding - offset + stride - 1) / stride)
-        let highInclusive = (extent - 1 + padding - offset)
-        let high = highInclusive < 0 ? 0 : min(count, highInclusive / stride + 1)
-        return low..<max(low, high)
+    private var kernelGeometry: lk_conv_geometry {
+        lk_conv_geometry(channels: channels, height: height, width: width, kernel: kernel, stride: stride,
+                         padding: padding, out_height: outHeight, out_width: outWidth)
     }
 
     /// Writes the column matrix [K, N * P] of `batch` images [N, C, H, W].
+    /// Images are split between the cores; each writes only its own columns.
     public func im2col(image: UnsafePointer<Float>, batch: Int, columns: UnsafeMutablePointer<Float>) {
-        let (k, s, pad) = (kernel, stride, padding)
-        let p = positions
-        let np = batch * p
-        for c in 0..<channels {
-            for ki in 0..<k {
-                let rows = validRange(offset: ki, extent: height, count: outHeight)
-                for kj in 0..<k {
-                    let cols = validRange(offset: kj, extent: width, count: outWidth)
-                    let rowBase = columns + ((c * k + ki) * k + kj) * np
-                    for n in 0..<batch {
-                        let plane = image + (n * channels + c) * height * width
-                        let out = rowBase + n * p
-                        for oh in 0..<outHeight {
-                            let dst = out + oh * outWidth
-                            guard rows.contains(oh) else {
-                                dst.update(repeating: 0, count: outWidth)
-                                continue
-                            }
-                            let src = plane + (oh * s - pad + ki) * width - pad + kj
-                            for ow in 0..<cols.lowerBound { dst[ow] = 0 }
-                            if s == 1 {
-                                (dst + cols.lowerBound).update(from: src + cols.lowerBound, count: cols.count)
-                            } else {
-                                for ow in cols { dst[ow] = src[ow * s] }
-                            }
-                            for ow in cols.upperBound..<outWidth { dst[ow] = 0 }
-                        }
-                    }
-                }
-            }
+        var g = kernelGeometry
+        Parallel.forEachRange(batch, costPerItem: columnRows * positions) { images in
+            lk_im2col(&g, image, batch, images.lowerBound, images.upperBound, columns)
         }
     }
 
     /// Adds the column matrix [K, N * P] back onto `batch` images [N, C, H, W] (the adjoint of
-    /// `im2col`). Accumulates: zero the images first for a plain result.
+    /// `im2col`). Accumulates: zero the images first for a plain result. Images are split
+    /// between the cores; each writes only its own images.
     public func col2im(columns: UnsafePointer<Float>, batch: Int, image: UnsafeMutablePointer<Float>) {
-        let (k, s, pad) = (kernel, stride, padding)
-        let p = positions
-        let np = batch * p
-        for c in 0..<channels {
-            for ki in 0..<k {
-                let rows = validRange(offset: ki, extent: height, count: outHeight)
-                for kj in 0..<k {
-                    let cols = validRange(offset: kj, extent: width, count: outWidth)
-                    let rowBase = columns + ((c * k + ki) * k + kj) * np
-                    for n in 0..<batch {
-                        let plane = image + (n * channels + c) * height * width
-                        let src = rowBase + n * p
-                        for oh in rows {
-                            let row = src + oh * outWidth
-                            let dst = plane + (oh * s - pad + ki) * width - pad + kj
-                            for ow in cols { dst[ow * s] += row[ow] }
-                        }
-                    }
-                }
-            }
+        var g = kernelGeometry
+        Parallel.forEachRange(batch, costPerItem: columnRows * positions) { images in
+            lk_col2im(&g, columns, batch, images.lowerBound, images.upperBound, image)
         }
     }
 }
@@ -118,9 +73,11 @@ enum ChannelLayout {
     static func toChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                batch: Int, channels: Int, positions p: Int) {
         let np = batch * p
-        for n in 0..<batch {
-            for c in 0..<channels {
-                (dst + c * np + n * p).update(from: src + (n * channels + c) * p, count: p)
+        Parallel.forEachRange(batch, costPerItem: channels * p) { images in
+            for n in images {
+                for c in 0..<channels {
+                    (dst + c * np + n * p).update(from: src + (n * channels + c) * p, count: p)
+                }
             }
         }
     }
@@ -129,12 +86,14 @@ enum ChannelLayout {
     static func toBatchMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                              batch: Int, channels: Int, positions p: Int, bias: UnsafePointer<Float>) {
         let np = batch * p
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let b = bias[c]
-                let from = src + c * np + n * p
-                let to = dst + (n * channels + c) * p
-                for i in 0..<p { to[i] = from[i] + b }
+        Parallel.forEachRange(batch, costPerItem: channels * p) { images in
+            for n in images {
+                for c in 0..<channels {
+                    let b = bias[c]
+                    let from = src + c * np + n * p
+                    let to = dst + (n * channels + c) * p
+                    for i in 0..<p { to[i] = from[i] + b }
+                }
             }
         }
     }
@@ -143,9 +102,11 @@ enum ChannelLayout {
     static func toBatchMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                              batch: Int, channels: Int, positions p: Int) {
         let np = batch * p
-        for n in 0..<batch {
-            for c in 0..<channels {
-                (dst + (n * channels + c) * p).update(from: src + c * np + n * p, count: p)
+        Parallel.forEachRange(batch, costPerItem: channels * p) { images in
+            for n in images {
+                for c in 0..<channels {
+                    (dst + (n * channels + c) * p).update(from: src + c * np + n * p, count: p)
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ struct Bench: ParsableCommand {
             Example:
               latent bench --model mlp20 --epochs 3 --threads 2
               latent bench --model conv2 --epochs 1 --data synthetic
+              latent bench --model conv2 --epochs 1 --layers
             """)
 
     @Option(help: "Reference model: mlp20, mlp2 or conv2.")
@@ -35,6 +36,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Seed for the initial weights, shuffling and sampling.")
     var seed: UInt64 = 1
 
+    @Flag(help: "Instead of training, time each layer's forward and backward pass at the batch size.")
+    var layers = false
+
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -45,6 +49,10 @@ struct Bench: ParsableCommand {
         if let problem = settings.problem { throw UsageError(problem) }
         if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
         try compute.apply()
+        if layers {
+            profileLayers(architecture)
+            return
+        }
         let split = try DataSpec.loadForCommand(data, limit: limit)
         try checkImageSize(architecture, split)
         let blas = BLAS.description
@@ -60,5 +68,28 @@ struct Bench: ParsableCommand {
                 ("threads", blas.threads), ("blas", blas.coreName),
             ]))
         }
+    }
+
+    /// Prints one JSON line per layer of the encoder and decoder, then their sums.
+    private func profileLayers(_ architecture: Architecture) {
+        let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed)
+        let repetitions = max(5, epochs * 20)
+        var totals = (forward: 0.0, backward: 0.0)
+        for (part, network) in [("encoder", model.encoder), ("decoder", model.decoder)] {
+            for timing in network.profile(batchSize: batch, repetitions: repetitions) {
+                totals.forward += timing.forwardMilliseconds
+                totals.backward += timing.backwardMilliseconds
+                Console.line(JSONLine.encode([
+                    ("part", part), ("layer", timing.layer),
+                    ("output", timing.outputShape.map(String.init).joined(separator: "x")),
+                    ("forward_ms", timing.forwardMilliseconds), ("backward_ms", timing.backwardMilliseconds),
+                ]))
+            }
+        }
+        Console.line(JSONLine.encode([
+            ("part", "total"), ("model", model.configuration.architecture.name), ("batch", batch),
+            ("forward_ms", totals.forward), ("backward_ms", totals.backward),
+            ("images_per_s_bound", Double(batch) / ((totals.forward + totals.backward) / 1000)),
+        ]))
     }
 }
