@@ -44,7 +44,7 @@ let package = Package(
         // MARK: Tests: one target per source target
         .testTarget(
             name: "VAECoreTests",
-            dependencies: ["VAECore"],
+            dependencies: ["VAECore", "CKernels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

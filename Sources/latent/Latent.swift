@@ -45,12 +45,13 @@ struct Latent: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            // Argument errors (ArgumentParser's own exit status for these is 64).
-            let text = fullMessage(for: error)
+            // Argument errors (ArgumentParser's own exit status for these is 64): one line,
+            // without the usage block, pointing at --help.
             if code == .validationFailure {
-                (message, status) = (text, 2)
+                let text = Latent.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                (message, status) = ("\(text.replacingOccurrences(of: "Error: ", with: "")) (see latent help)", 2)
             } else {
-                (message, status) = (text, 1)
+                (message, status) = (fullMessage(for: error), 1)
             }
         }
         Console.error(message)

@@ -25,7 +25,8 @@ struct Train: ParsableCommand {
     @Option(help: "Passes over the training set.")
     var epochs: Int
 
-    @Option(help: "Weight of the KL term (1 = the ELBO; larger values push towards the prior).")
+    // .unconditional, so that `--beta -1` reaches validation instead of reading as a flag.
+    @Option(parsing: .unconditional, help: "Weight of the KL term (1 = the ELBO; larger values push towards the prior).")
     var beta: Float = 1
 
     @Option(help: "Reconstruction term: bce (Bernoulli) or mse (Gaussian).")
@@ -40,7 +41,7 @@ struct Train: ParsableCommand {
     @Option(help: "Images per step.")
     var batch: Int = 128
 
-    @Option(help: "Adam's learning rate.")
+    @Option(parsing: .unconditional, help: "Adam's learning rate.")
     var lr: Float = 1e-3
 
     @Option(help: "Seed for the initial weights, shuffling and sampling.")

@@ -1,0 +1,135 @@
+import Foundation
+import XCTest
+@testable import VAECore
+
+final class IDXTests: XCTestCase {
+    private func gzip(_ path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-kf", path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
+    private func writeSet(_ dir: String, images: Int = 6, side: Int = 28, compressed: Bool) throws {
+        let pixels = (0..<(images * side * side)).map { UInt8($0 % 256) }
+        let labels = (0..<images).map { UInt8($0 % 10) }
+        for (split, count) in [("train", images), ("t10k", images / 2)] {
+            let imagePath = "\(dir)/\(split)-images-idx3-ubyte", labelPath = "\(dir)/\(split)-labels-idx1-ubyte"
+            FileManager.default.createFile(atPath: imagePath, contents: Data(IDX.encode(dimensions: [count, side, side],
+                                                                                    values: Array(pixels.prefix(count * side * side)))))
+            FileManager.default.createFile(atPath: labelPath, contents: Data(IDX.encode(dimensions: [count], values: Array(labels.prefix(count)))))
+            if compressed {
+                try gzip(imagePath); try gzip(labelPath)
+                try FileManager.default.removeItem(atPath: imagePath)
+                try FileManager.default.removeItem(atPath: labelPath)
+            }
+        }
+    }
+
+    func testRawAndGzipDirectories_LoadTheSameImagesAndLabels() throws {
+        let raw = try temporaryDirectory(self), packed = try temporaryDirectory(self)
+        try writeSet(raw, compressed: false)
+        try writeSet(packed, compressed: true)
+        let a = try DataSpec(parsing: raw).load(), b = try DataSpec(parsing: packed).load()
+        XCTAssertEqual(a.train.count, 6)
+        XCTAssertEqual(a.test.count, 3)
+        XCTAssertEqual(a.shape, .mnist)
+        XCTAssertEqual(a.train.images, b.train.images)
+        XCTAssertEqual(a.train.labels, [0, 1, 2, 3, 4, 5])
+        XCTAssertEqual(b.test.labels, [0, 1, 2])
+        XCTAssertEqual(a.train.images[1], 1 / 255, accuracy: 1e-7)
+        XCTAssertEqual(a.train.images[255], 1, accuracy: 1e-7)
+    }
+
+    private func expectError(_ bytes: [UInt8], images: Bool = true, contains fragment: String,
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = try temporaryDirectory(self)
+        let path = dir + "/data-idx"
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertThrowsError(images ? try IDX.readImages(path: path).pixels.count : try IDX.readLabels(path: path).count,
+                             file: file, line: line) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix(path + ": "), message, file: file, line: line)
+            XCTAssertTrue(message.contains(fragment), "'\(message)' lacks '\(fragment)'", file: file, line: line)
+        }
+    }
+
+    func testCorruptFiles_GiveOneClearError() throws {
+        let good = IDX.encode(dimensions: [2, 3, 3], values: Array(repeating: 7, count: 18))
+        try expectError(Array(good.dropLast(4)), contains: "truncated: header says 2x3x3 = 18 values, the file holds 14")
+        try expectError(good + [1], contains: "trailing data")
+        try expectError([0x12, 0x34, 8, 3], contains: "bad magic number")
+        try expectError([0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0], contains: "IDX of float values")
+        try expectError(Array(good.prefix(9)), contains: "truncated IDX header")
+        try expectError(IDX.encode(dimensions: [4], values: [1, 2, 3, 4]), contains: "expected images")
+        try expectError(good, images: false, contains: "expected labels")
+        try expectError([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3], contains: "gzip")
+    }
+
+    func testTruncatedGzip_SaysSo() throws {
+        let dir = try temporaryDirectory(self)
+        let path = dir + "/images-idx3-ubyte"
+        var rng = RandomGenerator(seed: 1)
+        let values = (0..<5000).map { _ in UInt8(rng.index(below: 256)) }
+        FileManager.default.createFile(atPath: path, contents: Data(IDX.encode(dimensions: [5, 25, 40], values: values)))
+        try gzip(path)
+        let compressed = try XCTUnwrap(FileManager.default.contents(atPath: path + ".gz"))
+        FileManager.default.createFile(atPath: path + ".gz", contents: compressed.prefix(compressed.count / 2))
+        XCTAssertThrowsError(try IDX.readImages(path: path + ".gz")) { error in
+            XCTAssertEqual("\(error)", "\(path).gz: truncated gzip data (the compressed stream ends early); download the file again")
+        }
+    }
+
+    func testDataSpecs_ParseAndRefuseClearly() throws {
+        XCTAssertEqual(try DataSpec(parsing: "fashion-mnist"), .fashionMNIST)
+        XCTAssertEqual(try DataSpec(parsing: "synthetic:500:7"), .synthetic(trainCount: 500, seed: 7))
+        XCTAssertThrowsError(try DataSpec(parsing: "/no/such/place")) { error in
+            XCTAssertTrue("\(error)".contains("no such directory"), "\(error)")
+        }
+        XCTAssertThrowsError(try DataSpec(parsing: "synthetic:lots"))
+        let empty = try temporaryDirectory(self)
+        XCTAssertThrowsError(try DataSpec(parsing: empty).load()) { error in
+            XCTAssertTrue("\(error)".contains("no IDX image files found"), "\(error)")
+        }
+    }
+}
+
+final class SyntheticDigitsTests: XCTestCase {
+    func testGeneration_IsDeterministicLabelledAndInRange() {
+        let a = SyntheticDigits.generate(count: 200, seed: 3, name: "a")
+        let b = SyntheticDigits.generate(count: 200, seed: 3, name: "b")
+        let c = SyntheticDigits.generate(count: 200, seed: 4, name: "c")
+        XCTAssertEqual(a.images, b.images)
+        XCTAssertNotEqual(a.images, c.images)
+        XCTAssertEqual(Set(a.labels!), Set(0...9))
+        XCTAssertTrue(a.images.allSatisfy { $0 >= 0 && $0 <= 1 })
+        // Every image has ink, and not everywhere.
+        for i in 0..<a.count {
+            let ink = a.image(i).reduce(0, +)
+            XCTAssertGreaterThan(ink, 15, "image \(i)")
+            XCTAssertLessThan(ink, 400, "image \(i)")
+        }
+    }
+
+    func testShuffledBatches_VisitEveryImageOncePerEpoch() {
+        let data = SyntheticDigits.generate(count: 50, seed: 1, name: "s")
+        var batches = ShuffledBatches(dataset: data, batchSize: 16)
+        var rng = RandomGenerator(seed: 2)
+        batches.shuffle(using: &rng)
+        XCTAssertEqual(batches.batchesPerEpoch, 4)
+        var seen: [Float] = []
+        var sizes: [Int] = []
+        for b in 0..<batches.batchesPerEpoch {
+            batches.withBatch(b) { x, n in
+                sizes.append(n)
+                for row in 0..<n { seen.append(x[row * 784 ..< (row + 1) * 784].reduce(0, +)) }
+            }
+        }
+        XCTAssertEqual(sizes, [16, 16, 16, 2])
+        let expected = (0..<50).map { data.image($0).reduce(0, +) }
+        XCTAssertEqual(seen.sorted(), expected.sorted())
+        XCTAssertNotEqual(seen, expected, "the order is shuffled")
+    }
+}

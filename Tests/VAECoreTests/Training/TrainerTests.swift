@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+@testable import VAECore
+
+final class TrainerTests: XCTestCase {
+    let small = Architecture(body: .mlp(hidden: [64]), latent: 2)
+
+    private func run(seed: UInt64, epochs: Int = 2, data: DataSplit) throws -> (Trainer, [StepReport]) {
+        let model = VAE(configuration: ModelConfiguration(architecture: small), seed: seed)
+        let trainer = Trainer(model: model, data: data, settings: TrainingSettings(epochs: epochs, batchSize: 32, seed: seed))
+        var steps: [StepReport] = []
+        trainer.addListener { event in
+            if case .step(let report) = event { steps.append(report) }
+        }
+        try trainer.run()
+        return (trainer, steps)
+    }
+
+    func testShortRunOnSyntheticData_LowersTheLoss() throws {
+        let data = SyntheticDigits.split(trainCount: 960, seed: 1)
+        let (trainer, steps) = try run(seed: 1, epochs: 3, data: data)
+        XCTAssertEqual(steps.count, 90)
+        XCTAssertEqual(trainer.history.count, 3)
+        let first = steps.prefix(5).map(\.loss.total).reduce(0, +) / 5
+        let last = steps.suffix(5).map(\.loss.total).reduce(0, +) / 5
+        XCTAssertLessThan(last, first * 0.8, "loss \(first) -> \(last)")
+        XCTAssertLessThan(trainer.history[2].test.negativeELBO, trainer.history[0].test.negativeELBO)
+        for step in steps {
+            XCTAssertEqual(step.loss.total, step.loss.reconstruction + step.loss.kl, accuracy: 1e-6)
+            XCTAssertGreaterThan(step.loss.kl, 0)
+            XCTAssertGreaterThan(step.imagesPerSecond, 0)
+        }
+        XCTAssertEqual(steps.last!.secondsRemaining, 0, accuracy: 1e-9)
+    }
+
+    func testSameSeed_GivesTheSameLossesStepForStep() throws {
+        let data = SyntheticDigits.split(trainCount: 320, seed: 2)
+        let (_, a) = try run(seed: 5, data: data)
+        let (_, b) = try run(seed: 5, data: data)
+        let (_, c) = try run(seed: 6, data: data)
+        XCTAssertEqual(a.map(\.loss), b.map(\.loss))
+        XCTAssertNotEqual(a.map(\.loss), c.map(\.loss))
+    }
+
+    func testControl_PausesChangesBetaAndCancelsFromAnotherThread() throws {
+        let data = SyntheticDigits.split(trainCount: 640, seed: 3)
+        let model = VAE(configuration: ModelConfiguration(architecture: small), seed: 1)
+        let trainer = Trainer(model: model, data: data, settings: TrainingSettings(epochs: 50, batchSize: 32))
+        let lock = NSLock()
+        var events: [TrainingEvent] = []
+        trainer.addListener { event in
+            lock.withLock { events.append(event) }
+            if case .step(let report) = event, report.step == 3 {
+                trainer.control.pause()
+                // Steer from another thread while the trainer waits.
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) {
+                    trainer.control.beta = 4
+                    trainer.control.resume()
+                }
+            }
+            if case .step(let report) = event, report.step == 8 {
+                DispatchQueue.global().async { trainer.control.cancel() }
+            }
+        }
+        var saves = 0
+        let cancelled = try trainer.run { _ in saves += 1 }
+        XCTAssertTrue(cancelled)
+        XCTAssertEqual(saves, 1, "cancelling saves once")
+        let recorded = lock.withLock { events }
+        let steps = recorded.compactMap { event -> StepReport? in if case .step(let r) = event { return r }; return nil }
+        XCTAssertLessThan(steps.count, 20)
+        XCTAssertEqual(steps[2].beta, 1)
+        XCTAssertEqual(steps[3].beta, 4)
+        XCTAssertTrue(recorded.contains { if case .paused(true) = $0 { return true }; return false })
+        guard case .finished(cancelled: true) = recorded.last! else { return XCTFail("last event \(recorded.last!)") }
+    }
+
+    func testEvaluation_ReportsELBOAndImportanceWeightedBound() throws {
+        let data = SyntheticDigits.split(trainCount: 320, seed: 4)
+        let (trainer, _) = try run(seed: 2, epochs: 1, data: data)
+        let result = Evaluation.run(model: trainer.model, on: data.test, importanceSamples: 20, seed: 1)
+        XCTAssertEqual(result.count, data.test.count)
+        XCTAssertEqual(result.negativeELBO, result.reconstruction + result.kl, accuracy: 1e-9)
+        let bound = try XCTUnwrap(result.importanceWeightedBound)
+        XCTAssertLessThan(bound, result.negativeELBO)
+        XCTAssertGreaterThan(bound, result.negativeELBO - 20)
+    }
+}

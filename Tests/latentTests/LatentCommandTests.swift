@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+import VAECore
+
+/// Runs the built `latent` binary the way a user does and checks stdout, stderr and the exit status.
+final class LatentCommandTests: XCTestCase {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        // The test bundle sits beside the products: .build/<config>/latentPackageTests.xctest
+        Bundle.main.bundleURL.appendingPathComponent("latent")
+    }
+
+    @discardableResult
+    func latent(_ arguments: [String], interruptAfterLine: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        var stdout = Data()
+        if let marker = interruptAfterLine {
+            // Read until the marker appears, then press Ctrl-C.
+            while let chunk = try out.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+                stdout += chunk
+                if String(decoding: stdout, as: UTF8.self).contains(marker) { break }
+            }
+            process.interrupt()
+        }
+        stdout += out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Bad input: exit status 2 and exactly one line on stderr that contains `fragment`.
+    func assertBadInput(_ arguments: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try latent(arguments)
+        XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)", file: file, line: line)
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line, got: \(result.stderr)", file: file, line: line)
+        XCTAssertTrue(result.stderr.contains(fragment), "'\(result.stderr)' lacks '\(fragment)'", file: file, line: line)
+    }
+
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "latent-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
+
+    let tinyArch = "mlp(hidden:[32],latent:2)"
+
+    func testTrain_BadArguments_ExitTwoWithOneLine() throws {
+        let dir = try temporaryDirectory()
+        let out = dir + "/m.safetensors"
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "0", "--out", out], "--epochs must be at least 1")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--beta", "-1", "--out", out], "--beta must be a non-negative")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--arch", "resnet", "--out", out], "architecture 'resnet'")
+        try assertBadInput(["train", "--data", dir + "/nothing", "--epochs", "1", "--out", out], "no such directory")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--out", dir + "/missing/m.safetensors"], "does not exist")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--recon", "l1", "--out", out], "l1")
+        try assertBadInput(["train", "--epochs", "1"], "--out")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written on bad input")
+    }
+
+    func testTrain_DataProblems_NameTheFile() throws {
+        let dir = try temporaryDirectory()
+        // 32x32 images for a 28x28 architecture.
+        let idx = dir + "/idx32"
+        try FileManager.default.createDirectory(atPath: idx, withIntermediateDirectories: true)
+        for split in ["train", "t10k"] {
+            _ = FileManager.default.createFile(atPath: "\(idx)/\(split)-images-idx3-ubyte",
+                                           contents: Data(IDX.encode(dimensions: [2, 32, 32], values: Array(repeating: 9, count: 2048))))
+        }
+        try assertBadInput(["train", "--data", idx, "--arch", "mlp20", "--epochs", "1", "--out", dir + "/m.safetensors"],
+                           "has 32x32 images; architecture mlp20 takes 28x28")
+        // A truncated IDX file.
+        _ = FileManager.default.createFile(atPath: "\(idx)/train-images-idx3-ubyte",
+                                       contents: Data(IDX.encode(dimensions: [2, 32, 32], values: Array(repeating: 9, count: 2048)).dropLast(100)))
+        try assertBadInput(["train", "--data", idx, "--epochs", "1", "--out", dir + "/m.safetensors"],
+                           "\(idx)/train-images-idx3-ubyte: truncated")
+    }
+
+    func testTrain_WritesALoadableCheckpointAndOneJSONLinePerEpoch() throws {
+        let dir = try temporaryDirectory()
+        let out = dir + "/m.safetensors"
+        let result = try latent(["train", "--data", "synthetic:256", "--arch", tinyArch, "--epochs", "2", "--batch", "64",
+                                 "--json", "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        for key in ["epoch", "step", "train_loss", "train_recon", "train_kl", "test_loss", "images_per_s", "beta"] {
+            XCTAssertNotNil(first[key], key)
+        }
+        XCTAssertEqual(first["step"] as? Int, 4)
+        let (model, checkpoint) = try Checkpoint.load(path: out)
+        XCTAssertEqual(checkpoint.history.count, 2)
+        XCTAssertEqual(checkpoint.training?.epochs, 2)
+        XCTAssertEqual(checkpoint.data, "synthetic:256")
+        XCTAssertEqual(model.configuration.architecture.name, tinyArch)
+    }
+
+    func testTrain_PlainLines_SayWhatWasSaved() throws {
+        let dir = try temporaryDirectory()
+        let result = try latent(["train", "--data", "synthetic:128", "--arch", tinyArch, "--epochs", "1", "--kind", "ae",
+                                 "--out", dir + "/ae.safetensors"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("epoch 1/1  train "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("KL 0.00"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("saved \(dir)/ae.safetensors"), result.stdout)
+    }
+
+    func testTrain_CtrlC_SavesBeforeExiting() throws {
+        let dir = try temporaryDirectory()
+        let out = dir + "/m.safetensors"
+        let result = try latent(["train", "--data", "synthetic:512", "--arch", tinyArch, "--epochs", "100000",
+                                 "--batch", "64", "--out", out], interruptAfterLine: "epoch 1/")
+        XCTAssertEqual(result.status, 130, result.stderr)
+        XCTAssertTrue(result.stderr.contains("interrupted at step"), result.stderr)
+        let (_, checkpoint) = try Checkpoint.load(path: out)
+        XCTAssertGreaterThanOrEqual(checkpoint.history.count, 1)
+    }
+
+    func testBench_PrintsThePeerFields() throws {
+        let result = try latent(["bench", "--model", "mlp2", "--epochs", "1", "--data", "synthetic:256"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        for key in ["peer", "version", "model", "epoch", "train_seconds", "images_per_s", "train_loss", "test_loss"] {
+            XCTAssertNotNil(object[key], key)
+        }
+        XCTAssertEqual(object["peer"] as? String, "latent")
+        try assertBadInput(["bench", "--model", "vgg", "--epochs", "1"], "--model 'vgg'")
+    }
+
+    func testInfo_NamesTheBLASKernels() throws {
+        let result = try latent(["info"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("blas:"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("kernels"), result.stdout)
+        let forced = try latent(["info", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(forced.stdout.utf8)) as! [String: Any]
+        XCTAssertNotNil((object["machine"] as? [String: Any])?["blas"])
+    }
+}
