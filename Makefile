@@ -13,7 +13,7 @@ run: deps release
 
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 build: deps
 	$(SWIFT) build

@@ -304,6 +304,93 @@ void lk_col2im(const lk_conv_geometry *g, const float *columns, long batch, long
     free(phases);
 }
 
+LK_CLONES
+void lk_positions_to_grid(const lk_phase_grid *g, const float *positions, long batch, long channels,
+                          long oh, long ow, float *grid, long first, long last) {
+    const long plane = g->grid_h * g->grid_w;
+    for (long c = first; c < last; c++) {
+        float *row = grid + c * g->row_len;
+        memset(row, 0, sizeof(float) * g->row_len);
+        for (long n = 0; n < batch; n++) {
+            const float *src = positions + (n * channels + c) * oh * ow;
+            for (long y = 0; y < oh; y++) {
+                memcpy(row + n * plane + y * g->grid_w, src + y * ow, sizeof(float) * ow);
+            }
+        }
+    }
+}
+
+LK_CLONES
+void lk_grid_to_positions(const lk_phase_grid *g, const float *grid, long batch, long channels,
+                          long oh, long ow, const float *bias, float *positions, long first, long last) {
+    const long plane = g->grid_h * g->grid_w;
+    for (long c = first; c < last; c++) {
+        const float *row = grid + c * g->row_len;
+        const float b = bias ? bias[c] : 0.0f;
+        for (long n = 0; n < batch; n++) {
+            float *dst = positions + (n * channels + c) * oh * ow;
+            for (long y = 0; y < oh; y++) {
+                const float *src = row + n * plane + y * g->grid_w;
+                for (long x = 0; x < ow; x++) dst[y * ow + x] = src[x] + b;
+            }
+        }
+    }
+}
+
+LK_CLONES
+void lk_image_to_phases(const lk_phase_grid *g, const float *image, long batch, long channels,
+                        long h, long w, float *phases, long first, long last) {
+    const long s = g->stride, plane = g->grid_h * g->grid_w, phase_size = channels * g->row_len;
+    for (long c = first; c < last; c++) {
+        for (long ph = 0; ph < s * s; ph++) memset(phases + ph * phase_size + c * g->row_len, 0, sizeof(float) * g->row_len);
+        for (long n = 0; n < batch; n++) {
+            const float *src = image + (n * channels + c) * h * w;
+            for (long y = 0; y < h; y++) {
+                const long a = y % s, gy = y / s - g->q_low;
+                const float *in = src + y * w;
+                if (s == 2) {
+                    float *even = phases + (a * 2 + 0) * phase_size + c * g->row_len + n * plane + gy * g->grid_w - g->q_low;
+                    float *odd = phases + (a * 2 + 1) * phase_size + c * g->row_len + n * plane + gy * g->grid_w - g->q_low;
+                    for (long j = 0; j < w / 2; j++) { even[j] = in[2 * j]; odd[j] = in[2 * j + 1]; }
+                    if (w & 1) even[w / 2] = in[w - 1];
+                } else {
+                    for (long x = 0; x < w; x++) {
+                        phases[(a * s + x % s) * phase_size + c * g->row_len + n * plane + gy * g->grid_w
+                               + x / s - g->q_low] = in[x];
+                    }
+                }
+            }
+        }
+    }
+}
+
+LK_CLONES
+void lk_phases_to_image(const lk_phase_grid *g, const float *phases, long batch, long channels,
+                        long h, long w, const float *bias, float *image, long first, long last) {
+    const long s = g->stride, plane = g->grid_h * g->grid_w, phase_size = channels * g->row_len;
+    for (long c = first; c < last; c++) {
+        const float b = bias ? bias[c] : 0.0f;
+        for (long n = 0; n < batch; n++) {
+            float *dst = image + (n * channels + c) * h * w;
+            for (long y = 0; y < h; y++) {
+                const long a = y % s, gy = y / s - g->q_low;
+                float *out = dst + y * w;
+                if (s == 2) {
+                    const float *even = phases + (a * 2 + 0) * phase_size + c * g->row_len + n * plane + gy * g->grid_w - g->q_low;
+                    const float *odd = phases + (a * 2 + 1) * phase_size + c * g->row_len + n * plane + gy * g->grid_w - g->q_low;
+                    for (long j = 0; j < w / 2; j++) { out[2 * j] = even[j] + b; out[2 * j + 1] = odd[j] + b; }
+                    if (w & 1) out[w - 1] = even[w / 2] + b;
+                } else {
+                    for (long x = 0; x < w; x++) {
+                        out[x] = phases[(a * s + x % s) * phase_size + c * g->row_len + n * plane + gy * g->grid_w
+                                        + x / s - g->q_low] + b;
+                    }
+                }
+            }
+        }
+    }
+}
+
 int lk_cpu_has_avx512(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd")

@@ -61,6 +61,30 @@ void lk_im2col(const lk_conv_geometry *g, const float *image, long batch, long f
 void lk_col2im(const lk_conv_geometry *g, const float *columns, long batch, long first, long last,
                float *image);
 
+/// The grid on which a strided convolution runs as one sgemm per kernel tap (see PhaseGrid.swift).
+/// Positions (the low-resolution side) sit at grid (oy, ox); pixel (y, x) of the image side sits
+/// in phase (y mod s, x mod s) at grid (y / s - q_low, x / s - q_low). Each channel is a row of
+/// row_len = batch * grid_h * grid_w + slack values.
+typedef struct {
+    long stride, q_low, grid_h, grid_w, row_len;
+} lk_phase_grid;
+
+/// grid[c] = positions [N, C, OH, OW] placed on the grid, zeros elsewhere; channels first..<last.
+void lk_positions_to_grid(const lk_phase_grid *g, const float *positions, long batch, long channels,
+                          long oh, long ow, float *grid, long first, long last);
+
+/// positions[n, c] = grid[c] at the valid cells, plus bias[c] when bias is not NULL.
+void lk_grid_to_positions(const lk_phase_grid *g, const float *grid, long batch, long channels,
+                          long oh, long ow, const float *bias, float *positions, long first, long last);
+
+/// phases[a * s + b][c] = the pixels of image [N, C, H, W] in phase (a, b), zeros elsewhere.
+void lk_image_to_phases(const lk_phase_grid *g, const float *image, long batch, long channels,
+                        long h, long w, float *phases, long first, long last);
+
+/// image[n, c, y, x] = its phase cell, plus bias[c] when bias is not NULL.
+void lk_phases_to_image(const lk_phase_grid *g, const float *phases, long batch, long channels,
+                        long h, long w, const float *bias, float *image, long first, long last);
+
 /// Returns 1 when the CPU has the AVX-512 subsets OpenBLAS's SkylakeX kernels use
 /// (F, CD, BW, DQ, VL), else 0.
 int lk_cpu_has_avx512(void);

@@ -7,19 +7,26 @@ import CKernels
 /// Legend: N = batch, C = input channels, O = output channels, k = kernel size,
 /// P = output positions per image, K = C * k * k.
 /// x: [N, C, H, W] -> y: [N, O, OH, OW]; weight: [O, C, k, k]; bias: [O].
-/// Forward: columns = im2col(x) [K, N P];  Y = W [O, K] · columns -> [O, N P];  y = NCHW(Y) + b.
+/// im2col forward: columns = im2col(x) [K, N P];  Y = W [O, K] · columns -> [O, N P];  y = NCHW(Y) + b.
+/// With many channels on both sides the phase-grid algorithm (Conv2D+PhaseGEMM.swift) is used.
 public final class Conv2D: Layer {
     public let geometry: ConvGeometry
     public let outputChannels: Int
     public let weight: Parameter
     public let bias: Parameter
+    public let algorithm: ConvolutionAlgorithm
+    let phaseGrid: PhaseGrid
 
     /// A convolution over `inputChannels` x `height` x `width` images, named `name` in checkpoints.
     /// Initialised as PyTorch does: U(-1/√(C k²), 1/√(C k²)).
+    /// `algorithm` nil picks the faster one for the channel counts.
     public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int,
-                padding: Int, height: Int, width: Int, using rng: inout RandomGenerator) {
+                padding: Int, height: Int, width: Int, algorithm: ConvolutionAlgorithm? = nil,
+                using rng: inout RandomGenerator) {
         geometry = ConvGeometry(channels: inputChannels, height: height, width: width,
                                 kernel: kernelSize, stride: stride, padding: padding)
+        phaseGrid = PhaseGrid(geometry)
+        self.algorithm = algorithm ?? .automatic(inputChannels: inputChannels, outputChannels: outputChannels)
         self.outputChannels = outputChannels
         let bound = 1 / Float(geometry.columnRows).squareRoot()
         weight = Parameter(name: "\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize],
@@ -35,9 +42,12 @@ public final class Conv2D: Layer {
         return [input[0], outputChannels, geometry.outHeight, geometry.outWidth]
     }
 
-    /// Columns [K, N P], then the product [O, N P].
+    /// im2col: columns [K, N P], then the product [O, N P]; phase grids: see phaseScratchCount.
     public func scratchCount(batchSize: Int) -> Int {
-        (geometry.columnRows + outputChannels) * batchSize * geometry.positions
+        switch algorithm {
+        case .im2col: return (geometry.columnRows + outputChannels) * batchSize * geometry.positions
+        case .phaseGEMM: return phaseScratchCount(batchSize: batchSize)
+        }
     }
 
     public func forward(_ x: Tensor, into y: inout Tensor, scratch: inout Tensor) {
@@ -51,6 +61,10 @@ public final class Conv2D: Layer {
                 bias.value.storage.withUnsafeBufferPointer { bp in
                     scratch.storage.withUnsafeMutableBufferPointer { sp in
                         y.storage.withUnsafeMutableBufferPointer { yp in
+                            if algorithm == .phaseGEMM {
+                                return forwardPhaseGEMM(xp.baseAddress!, batch: n, y: yp.baseAddress!, scratch: sp.baseAddress!,
+                                                        weight: wp.baseAddress!, bias: bp.baseAddress!)
+                            }
                             let columns = sp.baseAddress!
                             let product = columns + kRows * np
                             g.im2col(image: xp.baseAddress!, batch: n, columns: columns)
@@ -74,6 +88,9 @@ public final class Conv2D: Layer {
         let (kRows, np, outC) = (g.columnRows, n * g.positions, outputChannels)
         dy.storage.withUnsafeBufferPointer { dyp in
             scratch.storage.withUnsafeMutableBufferPointer { sp in
+                if algorithm == .phaseGEMM {
+                    return backwardPhaseGEMM(dyp.baseAddress!, batch: n, scratch: sp.baseAddress!, needsInputGradient: needsInputGradient, dx: &dx)
+                }
                 let columns = sp.baseAddress!
                 let dProduct = columns + kRows * np
                 ChannelLayout.toChannelMajor(dyp.baseAddress!, dProduct, batch: n, channels: outC,

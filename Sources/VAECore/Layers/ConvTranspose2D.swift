@@ -9,18 +9,23 @@ import CKernels
 /// P = input positions per image, K = O * k * k.
 /// x: [N, I, H, W] -> y: [N, O, OH, OW], OH = (H - 1) stride - 2 padding + k + outputPadding;
 /// weight: [I, O, k, k] (PyTorch layout); bias: [O].
-/// Forward: X = channel-major x [I, N P];  columns = Wᵀ · X [K, N P];  y = col2im(columns) + b.
+/// im2col forward: X = channel-major x [I, N P];  columns = Wᵀ · X [K, N P];  y = col2im(columns) + b.
+/// With many channels on both sides the phase-grid algorithm (ConvTranspose2D+PhaseGEMM.swift) is used.
 public final class ConvTranspose2D: Layer {
     /// The geometry of the convolution this layer transposes: image side = this layer's output.
     public let geometry: ConvGeometry
     public let inputChannels: Int
     public let weight: Parameter
     public let bias: Parameter
+    public let algorithm: ConvolutionAlgorithm
+    let phaseGrid: PhaseGrid
 
     /// A transposed convolution over `inputChannels` x `height` x `width` inputs.
     /// Initialised as PyTorch does, whose fan-in for this layer is O k² (weight dimension 1).
+    /// `algorithm` nil picks the faster one for the channel counts.
     public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int,
-                padding: Int, outputPadding: Int, height: Int, width: Int, using rng: inout RandomGenerator) {
+                padding: Int, outputPadding: Int, height: Int, width: Int, algorithm: ConvolutionAlgorithm? = nil,
+                using rng: inout RandomGenerator) {
         precondition(outputPadding >= 0 && outputPadding < max(stride, 1),
                      "output padding \(outputPadding) must be smaller than stride \(stride)")
         let outHeight = (height - 1) * stride - 2 * padding + kernelSize + outputPadding
@@ -29,6 +34,8 @@ public final class ConvTranspose2D: Layer {
                                 kernel: kernelSize, stride: stride, padding: padding)
         precondition(geometry.outHeight == height && geometry.outWidth == width,
                      "transposed geometry mismatch for \(height)x\(width) input")
+        phaseGrid = PhaseGrid(geometry)
+        self.algorithm = algorithm ?? .automatic(inputChannels: inputChannels, outputChannels: outputChannels)
         self.inputChannels = inputChannels
         let bound = 1 / Float(geometry.columnRows).squareRoot()
         weight = Parameter(name: "\(name).weight", shape: [inputChannels, outputChannels, kernelSize, kernelSize],
@@ -47,9 +54,12 @@ public final class ConvTranspose2D: Layer {
         return [input[0], geometry.channels, geometry.height, geometry.width]
     }
 
-    /// Channel-major input [I, N P], then columns [K, N P].
+    /// im2col: channel-major input [I, N P], then columns [K, N P]; phase grids: see phaseScratchCount.
     public func scratchCount(batchSize: Int) -> Int {
-        (inputChannels + geometry.columnRows) * batchSize * geometry.positions
+        switch algorithm {
+        case .im2col: return (inputChannels + geometry.columnRows) * batchSize * geometry.positions
+        case .phaseGEMM: return phaseScratchCount(batchSize: batchSize)
+        }
     }
 
     public func forward(_ x: Tensor, into y: inout Tensor, scratch: inout Tensor) {
@@ -63,6 +73,10 @@ public final class ConvTranspose2D: Layer {
                 bias.value.storage.withUnsafeBufferPointer { bp in
                     scratch.storage.withUnsafeMutableBufferPointer { sp in
                         y.storage.withUnsafeMutableBufferPointer { yp in
+                            if algorithm == .phaseGEMM {
+                                return forwardPhaseGEMM(xp.baseAddress!, batch: n, y: yp.baseAddress!, scratch: sp.baseAddress!,
+                                                        weight: wp.baseAddress!, bias: bp.baseAddress!)
+                            }
                             let channelMajor = sp.baseAddress!
                             let columns = channelMajor + inC * np
                             ChannelLayout.toChannelMajor(xp.baseAddress!, channelMajor, batch: n,
@@ -93,6 +107,9 @@ public final class ConvTranspose2D: Layer {
         let (kRows, np, inC) = (g.columnRows, n * g.positions, inputChannels)
         dy.storage.withUnsafeBufferPointer { dyp in
             scratch.storage.withUnsafeMutableBufferPointer { sp in
+                if algorithm == .phaseGEMM {
+                    return backwardPhaseGEMM(dyp.baseAddress!, batch: n, scratch: sp.baseAddress!, needsInputGradient: needsInputGradient, dx: &dx)
+                }
                 let channelMajor = sp.baseAddress!
                 let dColumns = channelMajor + inC * np
                 g.im2col(image: dyp.baseAddress!, batch: n, columns: dColumns)

@@ -17,9 +17,9 @@ final class IDXTests: XCTestCase {
         let labels = (0..<images).map { UInt8($0 % 10) }
         for (split, count) in [("train", images), ("t10k", images / 2)] {
             let imagePath = "\(dir)/\(split)-images-idx3-ubyte", labelPath = "\(dir)/\(split)-labels-idx1-ubyte"
-            FileManager.default.createFile(atPath: imagePath, contents: Data(IDX.encode(dimensions: [count, side, side],
+            _ = FileManager.default.createFile(atPath: imagePath, contents: Data(IDX.encode(dimensions: [count, side, side],
                                                                                     values: Array(pixels.prefix(count * side * side)))))
-            FileManager.default.createFile(atPath: labelPath, contents: Data(IDX.encode(dimensions: [count], values: Array(labels.prefix(count)))))
+            _ = FileManager.default.createFile(atPath: labelPath, contents: Data(IDX.encode(dimensions: [count], values: Array(labels.prefix(count)))))
             if compressed {
                 try gzip(imagePath); try gzip(labelPath)
                 try FileManager.default.removeItem(atPath: imagePath)
@@ -47,7 +47,7 @@ final class IDXTests: XCTestCase {
                              file: StaticString = #filePath, line: UInt = #line) throws {
         let dir = try temporaryDirectory(self)
         let path = dir + "/data-idx"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         XCTAssertThrowsError(images ? try IDX.readImages(path: path).pixels.count : try IDX.readLabels(path: path).count,
                              file: file, line: line) { error in
             let message = "\(error)"
@@ -73,10 +73,10 @@ final class IDXTests: XCTestCase {
         let path = dir + "/images-idx3-ubyte"
         var rng = RandomGenerator(seed: 1)
         let values = (0..<5000).map { _ in UInt8(rng.index(below: 256)) }
-        FileManager.default.createFile(atPath: path, contents: Data(IDX.encode(dimensions: [5, 25, 40], values: values)))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(IDX.encode(dimensions: [5, 25, 40], values: values)))
         try gzip(path)
         let compressed = try XCTUnwrap(FileManager.default.contents(atPath: path + ".gz"))
-        FileManager.default.createFile(atPath: path + ".gz", contents: compressed.prefix(compressed.count / 2))
+        _ = FileManager.default.createFile(atPath: path + ".gz", contents: compressed.prefix(compressed.count / 2))
         XCTAssertThrowsError(try IDX.readImages(path: path + ".gz")) { error in
             XCTAssertEqual("\(error)", "\(path).gz: truncated gzip data (the compressed stream ends early); download the file again")
         }

@@ -1,7 +1,10 @@
 import XCTest
 @testable import VAECore
 
+/// Both algorithms against plain loops and finite differences, on the same geometries.
 final class ConvolutionTests: XCTestCase {
+    let algorithms: [ConvolutionAlgorithm] = [.im2col, .phaseGEMM]
+
     /// Geometries the models use, and odd ones: stride 1 and 2 and 3, padding 0 to 2, odd sizes.
     let conv2DCases: [(c: Int, o: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
         (1, 4, 8, 8, 3, 2, 1), (3, 5, 7, 9, 3, 1, 1), (2, 3, 9, 7, 3, 2, 0), (2, 2, 10, 11, 5, 3, 2),
@@ -9,26 +12,26 @@ final class ConvolutionTests: XCTestCase {
     ]
 
     func testConv2D_ForwardMatchesPlainLoops() {
-        for (i, g) in conv2DCases.enumerated() {
+        for (i, g) in conv2DCases.enumerated() { for algorithm in algorithms {
             var rng = RandomGenerator(seed: UInt64(i))
             let layer = Conv2D(name: "c", inputChannels: g.c, outputChannels: g.o, kernelSize: g.k, stride: g.s,
-                               padding: g.p, height: g.h, width: g.w, using: &rng)
+                               padding: g.p, height: g.h, width: g.w, algorithm: algorithm, using: &rng)
             let x = randomTensor([3, g.c, g.h, g.w], seed: UInt64(10 + i))
             var y = Tensor(zeros: layer.outputShape(for: x.shape))
             var scratch = Tensor(zeros: [layer.scratchCount(batchSize: 3)])
             layer.forward(x, into: &y, scratch: &scratch)
             let expected = referenceConv2D(x, weight: layer.weight.value, bias: layer.bias.value, stride: g.s, padding: g.p)
-            assertClose(y, expected, rtol: 1e-4, atol: 1e-4, "case \(i)")
-        }
+            assertClose(y, expected, rtol: 1e-4, atol: 1e-4, "case \(i) \(algorithm)")
+        } }
     }
 
     func testConv2D_BackwardMatchesFiniteDifferences() {
-        for (i, g) in conv2DCases.dropLast().enumerated() {
+        for (i, g) in conv2DCases.dropLast().enumerated() { for algorithm in algorithms {
             var rng = RandomGenerator(seed: UInt64(i))
             let layer = Conv2D(name: "c", inputChannels: g.c, outputChannels: g.o, kernelSize: g.k, stride: g.s,
-                               padding: g.p, height: g.h, width: g.w, using: &rng)
+                               padding: g.p, height: g.h, width: g.w, algorithm: algorithm, using: &rng)
             checkLayerGradients(layer, inputShape: [2, g.c, g.h, g.w], seed: UInt64(20 + i))
-        }
+        } }
     }
 
     let transposeCases: [(i: Int, o: Int, h: Int, w: Int, k: Int, s: Int, p: Int, op: Int)] = [
@@ -37,29 +40,35 @@ final class ConvolutionTests: XCTestCase {
     ]
 
     func testConvTranspose2D_ForwardMatchesPlainLoops() {
-        for (n, g) in transposeCases.enumerated() {
+        for (n, g) in transposeCases.enumerated() { for algorithm in algorithms {
             var rng = RandomGenerator(seed: UInt64(n))
             let layer = ConvTranspose2D(name: "t", inputChannels: g.i, outputChannels: g.o, kernelSize: g.k,
                                         stride: g.s, padding: g.p, outputPadding: g.op, height: g.h, width: g.w,
-                                        using: &rng)
+                                        algorithm: algorithm, using: &rng)
             let x = randomTensor([2, g.i, g.h, g.w], seed: UInt64(30 + n))
             var y = Tensor(zeros: layer.outputShape(for: x.shape))
             var scratch = Tensor(zeros: [layer.scratchCount(batchSize: 2)])
             layer.forward(x, into: &y, scratch: &scratch)
             let expected = referenceConvTranspose2D(x, weight: layer.weight.value, bias: layer.bias.value,
                                                     stride: g.s, padding: g.p, outputPadding: g.op)
-            assertClose(y, expected, rtol: 1e-4, atol: 1e-4, "case \(n)")
-        }
+            assertClose(y, expected, rtol: 1e-4, atol: 1e-4, "case \(n) \(algorithm)")
+        } }
     }
 
     func testConvTranspose2D_BackwardMatchesFiniteDifferences() {
-        for (n, g) in transposeCases.dropLast().enumerated() {
+        for (n, g) in transposeCases.dropLast().enumerated() { for algorithm in algorithms {
             var rng = RandomGenerator(seed: UInt64(n))
             let layer = ConvTranspose2D(name: "t", inputChannels: g.i, outputChannels: g.o, kernelSize: g.k,
                                         stride: g.s, padding: g.p, outputPadding: g.op, height: g.h, width: g.w,
-                                        using: &rng)
+                                        algorithm: algorithm, using: &rng)
             checkLayerGradients(layer, inputShape: [2, g.i, g.h, g.w], seed: UInt64(40 + n))
-        }
+        } }
+    }
+
+    func testAutomaticChoice_UsesPhaseGridsOnlyWithManyChannelsOnBothSides() {
+        XCTAssertEqual(ConvolutionAlgorithm.automatic(inputChannels: 1, outputChannels: 32), .im2col)
+        XCTAssertEqual(ConvolutionAlgorithm.automatic(inputChannels: 32, outputChannels: 1), .im2col)
+        XCTAssertEqual(ConvolutionAlgorithm.automatic(inputChannels: 32, outputChannels: 64), .phaseGEMM)
     }
 
     func testConvTranspose2D_OutputSizeFollowsPyTorch() {

@@ -1,0 +1,82 @@
+import CKernels
+
+/// Conv2D on phase grids: one sgemm per kernel tap, no column matrix (see `PhaseGrid`).
+/// Legend: N = batch, C = input channels, O = output channels, R = grid row length, L = span.
+/// Scratch: input phases [s², C, R] | output grid [O, R] | packed weights, their gradient [k², O, C].
+extension Conv2D {
+    func phaseScratchCount(batchSize n: Int) -> Int {
+        let grid = phaseGrid
+        let r = grid.rowLength(batch: n)
+        return grid.phaseCount * geometry.channels * r + outputChannels * r
+            + 2 * grid.taps * outputChannels * geometry.channels
+    }
+
+    private func weightIndex(_ o: Int, _ c: Int, _ t: Int) -> Int {
+        (o * geometry.channels + c) * geometry.kernel * geometry.kernel + t
+    }
+
+    /// Y[:, grid] = Σ_taps W_tap [O, C] · X_phase[:, grid + d];  y = Y at the positions + b.
+    func forwardPhaseGEMM(_ x: UnsafePointer<Float>, batch n: Int, y: UnsafeMutablePointer<Float>,
+                          scratch: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+        let grid = phaseGrid
+        let (c, o, r, span) = (geometry.channels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
+        let phases = scratch, output = phases + grid.phaseCount * c * r
+        let packed = output + o * r
+        grid.imageToPhases(x, batch: n, channels: c, phases: phases)
+        grid.packTaps(weight, rows: o, columns: c, into: packed, index: weightIndex)
+        output.update(repeating: 0, count: o * r)
+        for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
+            let t = ky * geometry.kernel + kx
+            let (phase, shift) = grid.tap(ky, kx)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: span, k: c,
+                       alpha: 1, a: packed + t * o * c, lda: c, b: phases + phase * c * r + shift, ldb: r,
+                       beta: 1, c: output, ldc: r)
+        } }
+        grid.gridToPositions(output, batch: n, channels: o, bias: bias, positions: y)
+    }
+
+    /// dW_tap = dY · X_phaseᵀ (shifted);  db = Σ dY;  dX_phase[:, grid + d] += W_tapᵀ · dY.
+    func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
+                           needsInputGradient: Bool, dx: inout Tensor) {
+        weight.value.storage.withUnsafeBufferPointer { w in
+            weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
+                bias.gradient.storage.withUnsafeMutableBufferPointer { db in
+                    dx.storage.withUnsafeMutableBufferPointer { dxp in
+                        backwardPhaseGEMM(dy, batch: n, scratch: scratch, weight: w.baseAddress!, dWeight: dw.baseAddress!,
+                                          dBias: db.baseAddress!, dx: needsInputGradient ? dxp.baseAddress! : nil)
+                    }
+                }
+            }
+        }
+    }
+
+    private func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
+                                   weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
+                                   dBias: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
+        let grid = phaseGrid
+        let (c, o, r, span) = (geometry.channels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
+        let phases = scratch, dOutput = phases + grid.phaseCount * c * r
+        let packed = dOutput + o * r, dPacked = packed + grid.taps * o * c
+        grid.positionsToGrid(dy, batch: n, channels: o, grid: dOutput)
+        lk_add_row_sums(dOutput, dBias, o, r)
+        for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
+            let t = ky * geometry.kernel + kx
+            let (phase, shift) = grid.tap(ky, kx)
+            BLAS.sgemm(transposeA: false, transposeB: true, m: o, n: c, k: span,
+                       alpha: 1, a: dOutput, lda: r, b: phases + phase * c * r + shift, ldb: r,
+                       beta: 0, c: dPacked + t * o * c, ldc: c)
+        } }
+        grid.unpackTaps(dPacked, rows: o, columns: c, into: dWeight, index: weightIndex)
+        guard let dx else { return }
+        // The input phases are no longer needed: their space takes the input gradient's phases.
+        phases.update(repeating: 0, count: grid.phaseCount * c * r)
+        for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
+            let t = ky * geometry.kernel + kx
+            let (phase, shift) = grid.tap(ky, kx)
+            BLAS.sgemm(transposeA: true, transposeB: false, m: c, n: span, k: o,
+                       alpha: 1, a: packed + t * o * c, lda: c, b: dOutput, ldb: r,
+                       beta: 1, c: phases + phase * c * r + shift, ldc: r)
+        } }
+        grid.phasesToImage(phases, batch: n, channels: c, bias: nil, image: dx)
+    }
+}

@@ -1,0 +1,82 @@
+import CKernels
+
+/// ConvTranspose2D on phase grids: one sgemm per kernel tap, no col2im (see `PhaseGrid`).
+/// Legend: N = batch, I = input channels, O = output channels, R = grid row length, L = span.
+/// Scratch: input grid [I, R] | output phases [s², O, R] | packed weights, their gradient [k², O, I].
+extension ConvTranspose2D {
+    func phaseScratchCount(batchSize n: Int) -> Int {
+        let grid = phaseGrid
+        let r = grid.rowLength(batch: n)
+        return inputChannels * r + grid.phaseCount * outputChannels * r + 2 * grid.taps * outputChannels * inputChannels
+    }
+
+    private func weightIndex(_ o: Int, _ i: Int, _ t: Int) -> Int {
+        (i * outputChannels + o) * geometry.kernel * geometry.kernel + t
+    }
+
+    /// Y_phase[:, grid + d] += W_tap [O, I] · X[:, grid];  y = the phases joined + b.
+    func forwardPhaseGEMM(_ x: UnsafePointer<Float>, batch n: Int, y: UnsafeMutablePointer<Float>,
+                          scratch: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+        let grid = phaseGrid
+        let (i, o, r, span) = (inputChannels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
+        let input = scratch, phases = input + i * r
+        let packed = phases + grid.phaseCount * o * r
+        grid.positionsToGrid(x, batch: n, channels: i, grid: input)
+        grid.packTaps(weight, rows: o, columns: i, into: packed, index: weightIndex)
+        phases.update(repeating: 0, count: grid.phaseCount * o * r)
+        for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
+            let t = ky * geometry.kernel + kx
+            let (phase, shift) = grid.tap(ky, kx)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: span, k: i,
+                       alpha: 1, a: packed + t * o * i, lda: i, b: input, ldb: r,
+                       beta: 1, c: phases + phase * o * r + shift, ldc: r)
+        } }
+        grid.phasesToImage(phases, batch: n, channels: o, bias: bias, image: y)
+    }
+
+    /// dW_tap = dY_phase (shifted) · Xᵀ;  db = Σ dY;  dX = Σ_taps W_tapᵀ · dY_phase[:, grid + d].
+    func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
+                           needsInputGradient: Bool, dx: inout Tensor) {
+        weight.value.storage.withUnsafeBufferPointer { w in
+            weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
+                bias.gradient.storage.withUnsafeMutableBufferPointer { db in
+                    dx.storage.withUnsafeMutableBufferPointer { dxp in
+                        backwardPhaseGEMM(dy, batch: n, scratch: scratch, weight: w.baseAddress!, dWeight: dw.baseAddress!,
+                                          dBias: db.baseAddress!, dx: needsInputGradient ? dxp.baseAddress! : nil)
+                    }
+                }
+            }
+        }
+    }
+
+    private func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
+                                   weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
+                                   dBias: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
+        let grid = phaseGrid
+        let (i, o, r, span) = (inputChannels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
+        let input = scratch, dPhases = input + i * r
+        let packed = dPhases + grid.phaseCount * o * r, dPacked = packed + grid.taps * o * i
+        grid.imageToPhases(dy, batch: n, channels: o, phases: dPhases)
+        for phase in 0..<grid.phaseCount {
+            lk_add_row_sums(dPhases + phase * o * r, dBias, o, r)
+        }
+        for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
+            let t = ky * geometry.kernel + kx
+            let (phase, shift) = grid.tap(ky, kx)
+            BLAS.sgemm(transposeA: false, transposeB: true, m: o, n: i, k: span,
+                       alpha: 1, a: dPhases + phase * o * r + shift, lda: r, b: input, ldb: r,
+                       beta: 0, c: dPacked + t * o * i, ldc: i)
+        } }
+        grid.unpackTaps(dPacked, rows: o, columns: i, into: dWeight, index: weightIndex)
+        guard let dx else { return }
+        // The input grid is no longer needed: its space takes the input gradient's grid.
+        for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
+            let t = ky * geometry.kernel + kx
+            let (phase, shift) = grid.tap(ky, kx)
+            BLAS.sgemm(transposeA: true, transposeB: false, m: i, n: span, k: o,
+                       alpha: 1, a: packed + t * o * i, lda: i, b: dPhases + phase * o * r + shift, ldb: r,
+                       beta: t == 0 ? 0 : 1, c: input, ldc: r)
+        } }
+        grid.gridToPositions(input, batch: n, channels: i, bias: nil, positions: dx)
+    }
+}
