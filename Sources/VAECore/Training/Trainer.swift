@@ -16,6 +16,8 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var step: Int
 
     private let optimizer: Adam
+    /// Set when steps are split over the cores (convolutional models with more than one thread).
+    private let parallelStep: DataParallelStep?
     private var listeners: [(TrainingEvent) -> Void] = []
     /// Held during each step, so `snapshot()` never sees half-updated weights.
     private let stepLock = NSLock()
@@ -33,6 +35,16 @@ public final class Trainer: @unchecked Sendable {
         self.step = history.last?.step ?? 0
         self.control = control ?? TrainingControl(beta: settings.beta)
         optimizer = Adam(parameters: model.parameters, settings: settings.adam)
+        let workers = Trainer.dataParallelWorkers(for: model.configuration.architecture, batchSize: settings.batchSize)
+        parallelStep = workers > 1 ? DataParallelStep(model: model, workers: workers) : nil
+    }
+
+    /// Workers a step is split over: one per BLAS thread for convolutional models, whose
+    /// layers do much work between matrix products; 1 (multi-threaded BLAS only) for MLPs,
+    /// whose steps are a few large products.
+    public static func dataParallelWorkers(for architecture: Architecture, batchSize: Int) -> Int {
+        guard case .conv = architecture.body else { return 1 }
+        return max(1, min(BLAS.threads, batchSize / 8))
     }
 
     /// Adds a listener; it is called on the training thread for every event.
@@ -77,7 +89,8 @@ public final class Trainer: @unchecked Sendable {
                     let (loss, n) = batches.withBatch(batch) { x, n in
                         stepLock.lock(); defer { stepLock.unlock() }
                         model.zeroGradients()
-                        let loss = model.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
+                        let loss = parallelStep?.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
+                            ?? model.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
                         optimizer.update()
                         return (loss, n)
                     }
