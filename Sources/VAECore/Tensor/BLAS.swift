@@ -70,13 +70,13 @@ public enum BLAS {
                 return "OPENBLAS_CORETYPE=\(preset) from the environment"
             }
             setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
-            return "chosen by latent: the CPU has AVX-512"
-                + (preset.map { "; OPENBLAS_CORETYPE=\($0) in the environment overridden (LATENT_BLAS_CORETYPE forces a set)" } ?? "")
+            return "chosen by latent for AVX-512"
+                + (preset.map { ", replacing OPENBLAS_CORETYPE=\($0); LATENT_BLAS_CORETYPE forces a set" } ?? "")
         }
         if let preset { return "OPENBLAS_CORETYPE=\(preset) from the environment" }
         if lk_cpu_has_avx2() != 0 {
             setenv("OPENBLAS_CORETYPE", "Haswell", 1)
-            return "chosen by latent: the CPU has AVX2 and FMA"
+            return "chosen by latent for AVX2 and FMA"
         }
         return "OpenBLAS's own choice"
     }
