@@ -16,8 +16,8 @@ extension Conv2D {
     }
 
     /// Y[:, grid] = Σ_taps W_tap [O, C] · X_phase[:, grid + d];  y = Y at the positions + b.
-    func forwardPhaseGEMM(_ x: UnsafePointer<Float>, batch n: Int, y: UnsafeMutablePointer<Float>,
-                          scratch: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+    func forwardPhaseGEMM(_ buffers: ConvolutionForwardBuffers, batch n: Int) {
+        let (x, y, scratch, weight, bias) = (buffers.x, buffers.y, buffers.scratch, buffers.weight, buffers.bias)
         let grid = phaseGrid
         let (c, o, r, span) = (geometry.channels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
         let phases = scratch, output = phases + grid.phaseCount * c * r
@@ -36,23 +36,9 @@ extension Conv2D {
     }
 
     /// dW_tap = dY · X_phaseᵀ (shifted);  db = Σ dY;  dX_phase[:, grid + d] += W_tapᵀ · dY.
-    func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
-                           needsInputGradient: Bool, dx: inout Tensor) {
-        weight.value.storage.withUnsafeBufferPointer { w in
-            weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
-                bias.gradient.storage.withUnsafeMutableBufferPointer { db in
-                    dx.storage.withUnsafeMutableBufferPointer { dxp in
-                        backwardPhaseGEMM(dy, batch: n, scratch: scratch, weight: w.baseAddress!, dWeight: dw.baseAddress!,
-                                          dBias: db.baseAddress!, dx: needsInputGradient ? dxp.baseAddress! : nil)
-                    }
-                }
-            }
-        }
-    }
-
-    private func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
-                                   weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
-                                   dBias: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
+    func backwardPhaseGEMM(_ buffers: ConvolutionBackwardBuffers, batch n: Int) {
+        // The packed weights are the ones the forward pass left in scratch.
+        let (dy, scratch, dWeight, dBias, dx) = (buffers.dy, buffers.scratch, buffers.dWeight, buffers.dBias, buffers.dx)
         let grid = phaseGrid
         let (c, o, r, span) = (geometry.channels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
         let phases = scratch, dOutput = phases + grid.phaseCount * c * r

@@ -9,7 +9,7 @@ import CKernels
 /// x: [N, C, H, W] -> y: [N, O, OH, OW]; weight: [O, C, k, k]; bias: [O].
 /// im2col forward: columns = im2col(x) [K, N P];  Y = W [O, K] · columns -> [O, N P];  y = NCHW(Y) + b.
 /// With many channels on both sides the phase-grid algorithm (Conv2D+PhaseGEMM.swift) is used.
-public final class Conv2D: Layer {
+public final class Conv2D: ConvolutionLayer {
     public let geometry: ConvGeometry
     public let outputChannels: Int
     public let weight: Parameter
@@ -50,71 +50,31 @@ public final class Conv2D: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, into y: inout Tensor, scratch: inout Tensor) {
-        let n = x.rows
+    /// columns = im2col(x) [K, N P];  Y = W [O, K] · columns;  y = NCHW(Y) + b.
+    func forwardIm2col(_ b: ConvolutionForwardBuffers, batch n: Int) {
         let g = geometry
         let (kRows, np, outC) = (g.columnRows, n * g.positions, outputChannels)
-        expectShape(y, outputShape(for: x.shape), "Conv2D output")
-        precondition(scratch.count >= scratchCount(batchSize: n), "Conv2D scratch too small for batch \(n)")
-        x.storage.withUnsafeBufferPointer { xp in
-            weight.value.storage.withUnsafeBufferPointer { wp in
-                bias.value.storage.withUnsafeBufferPointer { bp in
-                    scratch.storage.withUnsafeMutableBufferPointer { sp in
-                        y.storage.withUnsafeMutableBufferPointer { yp in
-                            if algorithm == .phaseGEMM {
-                                return forwardPhaseGEMM(xp.baseAddress!, batch: n, y: yp.baseAddress!, scratch: sp.baseAddress!,
-                                                        weight: wp.baseAddress!, bias: bp.baseAddress!)
-                            }
-                            let columns = sp.baseAddress!
-                            let product = columns + kRows * np
-                            g.im2col(image: xp.baseAddress!, batch: n, columns: columns)
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: outC, n: np, k: kRows,
-                                       alpha: 1, a: wp.baseAddress!, lda: kRows, b: columns, ldb: np,
-                                       beta: 0, c: product, ldc: np)
-                            ChannelLayout.toBatchMajor(product, yp.baseAddress!, batch: n, channels: outC,
-                                                       positions: g.positions, bias: bp.baseAddress!)
-                        }
-                    }
-                }
-            }
-        }
+        let columns = b.scratch, product = columns + kRows * np
+        g.im2col(image: b.x, batch: n, columns: columns)
+        BLAS.sgemm(transposeA: false, transposeB: false, m: outC, n: np, k: kRows,
+                   alpha: 1, a: b.weight, lda: kRows, b: columns, ldb: np, beta: 0, c: product, ldc: np)
+        ChannelLayout.toBatchMajor(product, b.y, batch: n, channels: outC, positions: g.positions, bias: b.bias)
     }
 
     /// dY = channel-major dy;  dW += dY · columnsᵀ;  db += Σ dY;  dx = col2im(Wᵀ · dY).
-    public func backward(_ dy: Tensor, input x: Tensor, output y: Tensor, scratch: inout Tensor,
-                         dx: inout Tensor, needsInputGradient: Bool) {
-        let n = x.rows
+    func backwardIm2col(_ b: ConvolutionBackwardBuffers, batch n: Int) {
         let g = geometry
         let (kRows, np, outC) = (g.columnRows, n * g.positions, outputChannels)
-        dy.storage.withUnsafeBufferPointer { dyp in
-            scratch.storage.withUnsafeMutableBufferPointer { sp in
-                if algorithm == .phaseGEMM {
-                    return backwardPhaseGEMM(dyp.baseAddress!, batch: n, scratch: sp.baseAddress!, needsInputGradient: needsInputGradient, dx: &dx)
-                }
-                let columns = sp.baseAddress!
-                let dProduct = columns + kRows * np
-                ChannelLayout.toChannelMajor(dyp.baseAddress!, dProduct, batch: n, channels: outC,
-                                             positions: g.positions)
-                weight.gradient.storage.withUnsafeMutableBufferPointer { dwp in
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: outC, n: kRows, k: np,
-                               alpha: 1, a: dProduct, lda: np, b: columns, ldb: np,
-                               beta: 1, c: dwp.baseAddress!, ldc: kRows)
-                }
-                bias.gradient.storage.withUnsafeMutableBufferPointer { dbp in
-                    lk_add_row_sums(dProduct, dbp.baseAddress!, outC, np)
-                }
-                guard needsInputGradient else { return }
-                // The columns are no longer needed: their space takes dColumns = Wᵀ dY.
-                weight.value.storage.withUnsafeBufferPointer { wp in
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: kRows, n: np, k: outC,
-                               alpha: 1, a: wp.baseAddress!, lda: kRows, b: dProduct, ldb: np,
-                               beta: 0, c: columns, ldc: np)
-                }
-                dx.zero()
-                dx.storage.withUnsafeMutableBufferPointer { dxp in
-                    g.col2im(columns: columns, batch: n, image: dxp.baseAddress!)
-                }
-            }
-        }
+        let columns = b.scratch, dProduct = columns + kRows * np
+        ChannelLayout.toChannelMajor(b.dy, dProduct, batch: n, channels: outC, positions: g.positions)
+        BLAS.sgemm(transposeA: false, transposeB: true, m: outC, n: kRows, k: np,
+                   alpha: 1, a: dProduct, lda: np, b: columns, ldb: np, beta: 1, c: b.dWeight, ldc: kRows)
+        lk_add_row_sums(dProduct, b.dBias, outC, np)
+        guard let dx = b.dx else { return }
+        // The columns are no longer needed: their space takes dColumns = Wᵀ dY.
+        BLAS.sgemm(transposeA: true, transposeB: false, m: kRows, n: np, k: outC,
+                   alpha: 1, a: b.weight, lda: kRows, b: dProduct, ldb: np, beta: 0, c: columns, ldc: np)
+        dx.update(repeating: 0, count: n * g.imageSize)
+        g.col2im(columns: columns, batch: n, image: dx)
     }
 }

@@ -82,30 +82,21 @@ enum ChannelLayout {
         }
     }
 
-    /// dst[n, c, p] = src[c, n * P + p] + bias[c].
+    /// dst[n, c, p] = src[c, n * P + p], plus bias[c] when a bias is given.
     static func toBatchMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                             batch: Int, channels: Int, positions p: Int, bias: UnsafePointer<Float>) {
+                             batch: Int, channels: Int, positions p: Int, bias: UnsafePointer<Float>? = nil) {
         let np = batch * p
         Parallel.forEachRange(batch, costPerItem: channels * p) { images in
             for n in images {
                 for c in 0..<channels {
-                    let b = bias[c]
                     let from = src + c * np + n * p
                     let to = dst + (n * channels + c) * p
-                    for i in 0..<p { to[i] = from[i] + b }
-                }
-            }
-        }
-    }
-
-    /// dst[n, c, p] = src[c, n * P + p].
-    static func toBatchMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
-                             batch: Int, channels: Int, positions p: Int) {
-        let np = batch * p
-        Parallel.forEachRange(batch, costPerItem: channels * p) { images in
-            for n in images {
-                for c in 0..<channels {
-                    (dst + (n * channels + c) * p).update(from: src + c * np + n * p, count: p)
+                    if let bias {
+                        let b = bias[c]
+                        for i in 0..<p { to[i] = from[i] + b }
+                    } else {
+                        to.update(from: from, count: p)
+                    }
                 }
             }
         }

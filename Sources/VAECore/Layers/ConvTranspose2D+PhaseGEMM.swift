@@ -15,8 +15,8 @@ extension ConvTranspose2D {
     }
 
     /// Y_phase[:, grid + d] += W_tap [O, I] · X[:, grid];  y = the phases joined + b.
-    func forwardPhaseGEMM(_ x: UnsafePointer<Float>, batch n: Int, y: UnsafeMutablePointer<Float>,
-                          scratch: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) {
+    func forwardPhaseGEMM(_ buffers: ConvolutionForwardBuffers, batch n: Int) {
+        let (x, y, scratch, weight, bias) = (buffers.x, buffers.y, buffers.scratch, buffers.weight, buffers.bias)
         let grid = phaseGrid
         let (i, o, r, span) = (inputChannels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
         let input = scratch, phases = input + i * r
@@ -35,23 +35,9 @@ extension ConvTranspose2D {
     }
 
     /// dW_tap = dY_phase (shifted) · Xᵀ;  db = Σ dY;  dX = Σ_taps W_tapᵀ · dY_phase[:, grid + d].
-    func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
-                           needsInputGradient: Bool, dx: inout Tensor) {
-        weight.value.storage.withUnsafeBufferPointer { w in
-            weight.gradient.storage.withUnsafeMutableBufferPointer { dw in
-                bias.gradient.storage.withUnsafeMutableBufferPointer { db in
-                    dx.storage.withUnsafeMutableBufferPointer { dxp in
-                        backwardPhaseGEMM(dy, batch: n, scratch: scratch, weight: w.baseAddress!, dWeight: dw.baseAddress!,
-                                          dBias: db.baseAddress!, dx: needsInputGradient ? dxp.baseAddress! : nil)
-                    }
-                }
-            }
-        }
-    }
-
-    private func backwardPhaseGEMM(_ dy: UnsafePointer<Float>, batch n: Int, scratch: UnsafeMutablePointer<Float>,
-                                   weight: UnsafePointer<Float>, dWeight: UnsafeMutablePointer<Float>,
-                                   dBias: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?) {
+    func backwardPhaseGEMM(_ buffers: ConvolutionBackwardBuffers, batch n: Int) {
+        // The packed weights are the ones the forward pass left in scratch.
+        let (dy, scratch, dWeight, dBias, dx) = (buffers.dy, buffers.scratch, buffers.dWeight, buffers.dBias, buffers.dx)
         let grid = phaseGrid
         let (i, o, r, span) = (inputChannels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
         let input = scratch, dPhases = input + i * r

@@ -11,7 +11,7 @@ import CKernels
 /// weight: [I, O, k, k] (PyTorch layout); bias: [O].
 /// im2col forward: X = channel-major x [I, N P];  columns = Wᵀ · X [K, N P];  y = col2im(columns) + b.
 /// With many channels on both sides the phase-grid algorithm (ConvTranspose2D+PhaseGEMM.swift) is used.
-public final class ConvTranspose2D: Layer {
+public final class ConvTranspose2D: ConvolutionLayer {
     /// The geometry of the convolution this layer transposes: image side = this layer's output.
     public let geometry: ConvGeometry
     public let inputChannels: Int
@@ -62,81 +62,39 @@ public final class ConvTranspose2D: Layer {
         }
     }
 
-    public func forward(_ x: Tensor, into y: inout Tensor, scratch: inout Tensor) {
-        let n = x.rows
+    /// X = channel-major x [I, N P];  columns = Wᵀ · X [K, N P];  y = col2im(columns) + b.
+    func forwardIm2col(_ b: ConvolutionForwardBuffers, batch n: Int) {
         let g = geometry
         let (kRows, np, inC) = (g.columnRows, n * g.positions, inputChannels)
-        expectShape(y, outputShape(for: x.shape), "ConvTranspose2D output")
-        precondition(scratch.count >= scratchCount(batchSize: n), "ConvTranspose2D scratch too small for batch \(n)")
-        x.storage.withUnsafeBufferPointer { xp in
-            weight.value.storage.withUnsafeBufferPointer { wp in
-                bias.value.storage.withUnsafeBufferPointer { bp in
-                    scratch.storage.withUnsafeMutableBufferPointer { sp in
-                        y.storage.withUnsafeMutableBufferPointer { yp in
-                            if algorithm == .phaseGEMM {
-                                return forwardPhaseGEMM(xp.baseAddress!, batch: n, y: yp.baseAddress!, scratch: sp.baseAddress!,
-                                                        weight: wp.baseAddress!, bias: bp.baseAddress!)
-                            }
-                            let channelMajor = sp.baseAddress!
-                            let columns = channelMajor + inC * np
-                            ChannelLayout.toChannelMajor(xp.baseAddress!, channelMajor, batch: n,
-                                                         channels: inC, positions: g.positions)
-                            BLAS.sgemm(transposeA: true, transposeB: false, m: kRows, n: np, k: inC,
-                                       alpha: 1, a: wp.baseAddress!, lda: kRows, b: channelMajor, ldb: np,
-                                       beta: 0, c: columns, ldc: np)
-                            let planeSize = g.height * g.width
-                            for image in 0..<n {
-                                for c in 0..<g.channels {
-                                    (yp.baseAddress! + (image * g.channels + c) * planeSize)
-                                        .update(repeating: bp[c], count: planeSize)
-                                }
-                            }
-                            g.col2im(columns: columns, batch: n, image: yp.baseAddress!)
-                        }
-                    }
-                }
+        let channelMajor = b.scratch, columns = channelMajor + inC * np
+        ChannelLayout.toChannelMajor(b.x, channelMajor, batch: n, channels: inC, positions: g.positions)
+        BLAS.sgemm(transposeA: true, transposeB: false, m: kRows, n: np, k: inC,
+                   alpha: 1, a: b.weight, lda: kRows, b: channelMajor, ldb: np, beta: 0, c: columns, ldc: np)
+        let planeSize = g.height * g.width
+        for image in 0..<n {
+            for c in 0..<g.channels {
+                (b.y + (image * g.channels + c) * planeSize).update(repeating: b.bias[c], count: planeSize)
             }
         }
+        g.col2im(columns: columns, batch: n, image: b.y)
     }
 
     /// dColumns = im2col(dy);  dW += X · dColumnsᵀ;  db += Σ dy;  dx = NCHW(W · dColumns).
-    public func backward(_ dy: Tensor, input x: Tensor, output y: Tensor, scratch: inout Tensor,
-                         dx: inout Tensor, needsInputGradient: Bool) {
-        let n = x.rows
+    func backwardIm2col(_ b: ConvolutionBackwardBuffers, batch n: Int) {
         let g = geometry
         let (kRows, np, inC) = (g.columnRows, n * g.positions, inputChannels)
-        dy.storage.withUnsafeBufferPointer { dyp in
-            scratch.storage.withUnsafeMutableBufferPointer { sp in
-                if algorithm == .phaseGEMM {
-                    return backwardPhaseGEMM(dyp.baseAddress!, batch: n, scratch: sp.baseAddress!, needsInputGradient: needsInputGradient, dx: &dx)
-                }
-                let channelMajor = sp.baseAddress!
-                let dColumns = channelMajor + inC * np
-                g.im2col(image: dyp.baseAddress!, batch: n, columns: dColumns)
-                weight.gradient.storage.withUnsafeMutableBufferPointer { dwp in
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: inC, n: kRows, k: np,
-                               alpha: 1, a: channelMajor, lda: np, b: dColumns, ldb: np,
-                               beta: 1, c: dwp.baseAddress!, ldc: kRows)
-                }
-                bias.gradient.storage.withUnsafeMutableBufferPointer { dbp in
-                    let planeSize = g.height * g.width
-                    for image in 0..<n {
-                        lk_add_row_sums(dyp.baseAddress! + image * g.channels * planeSize,
-                                        dbp.baseAddress!, g.channels, planeSize)
-                    }
-                }
-                guard needsInputGradient else { return }
-                // The channel-major input is no longer needed: its space takes dX = W · dColumns.
-                weight.value.storage.withUnsafeBufferPointer { wp in
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: inC, n: np, k: kRows,
-                               alpha: 1, a: wp.baseAddress!, lda: kRows, b: dColumns, ldb: np,
-                               beta: 0, c: channelMajor, ldc: np)
-                }
-                dx.storage.withUnsafeMutableBufferPointer { dxp in
-                    ChannelLayout.toBatchMajor(channelMajor, dxp.baseAddress!, batch: n,
-                                               channels: inC, positions: g.positions)
-                }
-            }
+        let channelMajor = b.scratch, dColumns = channelMajor + inC * np
+        g.im2col(image: b.dy, batch: n, columns: dColumns)
+        BLAS.sgemm(transposeA: false, transposeB: true, m: inC, n: kRows, k: np,
+                   alpha: 1, a: channelMajor, lda: np, b: dColumns, ldb: np, beta: 1, c: b.dWeight, ldc: kRows)
+        let planeSize = g.height * g.width
+        for image in 0..<n {
+            lk_add_row_sums(b.dy + image * g.channels * planeSize, b.dBias, g.channels, planeSize)
         }
+        guard let dx = b.dx else { return }
+        // The channel-major input is no longer needed: its space takes dX = W · dColumns.
+        BLAS.sgemm(transposeA: false, transposeB: false, m: inC, n: np, k: kRows,
+                   alpha: 1, a: b.weight, lda: kRows, b: dColumns, ldb: np, beta: 0, c: channelMajor, ldc: np)
+        ChannelLayout.toBatchMajor(channelMajor, dx, batch: n, channels: inC, positions: g.positions)
     }
 }

@@ -15,15 +15,10 @@ extension VAE {
     /// One-sample negative-ELBO terms of each of `count` images [N, D], with z sampled as in
     /// training (PyTorch's example does the same at test time), without gradients.
     public func scores(images: UnsafeBufferPointer<Float>, count: Int, rng: inout RandomGenerator) -> ImageScores {
-        let d = pixelCount
-        precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
         var result = ImageScores(reconstruction: [], kl: [])
         result.reconstruction.reserveCapacity(count)
         result.kl.reserveCapacity(count)
-        var start = 0
-        while start < count {
-            let n = min(VAE.inferenceChunk, count - start)
-            let x = UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)])
+        forEachChunk(of: images, count: count) { _, n, x in
             let b = buffers(batchSize: n)
             encode(x, batchSize: n, into: b)
             sampleLatent(b, rng: &rng)
@@ -32,7 +27,6 @@ extension VAE {
             klDivergence(b, batchSize: n)
             result.reconstruction += b.reconstruction
             result.kl += b.kl
-            start += n
         }
         return result
     }
@@ -47,13 +41,9 @@ extension VAE {
                                         rng: inout RandomGenerator) -> [Double] {
         precondition(logVarHead != nil, "the importance-weighted bound needs a VAE, not a plain autoencoder")
         precondition(samples >= 1, "samples must be at least 1, got \(samples)")
-        let (d, l) = (pixelCount, latentSize)
-        precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
+        let l = latentSize
         var bounds = [Double](repeating: 0, count: count)
-        var start = 0
-        while start < count {
-            let n = min(VAE.inferenceChunk, count - start)
-            let x = UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)])
+        forEachChunk(of: images, count: count) { start, n, x in
             let b = buffers(batchSize: n)
             encode(x, batchSize: n, into: b)
             // Running log-sum-exp of the log weights, per image.
@@ -83,7 +73,6 @@ extension VAE {
             for i in 0..<n {
                 bounds[start + i] = -(maximum[i] + Foundation.log(sum[i]) - Foundation.log(Double(samples)))
             }
-            start += n
         }
         return bounds
     }

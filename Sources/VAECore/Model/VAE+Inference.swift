@@ -12,22 +12,31 @@ extension VAE {
     /// Images are processed in chunks of this many, bounding the buffers inference keeps.
     static let inferenceChunk = 256
 
-    /// Encodes `count` images [N, D] to their posterior means and log-variances.
-    public func encode(images: UnsafeBufferPointer<Float>, count: Int) -> Encoding {
-        let (d, l) = (pixelCount, latentSize)
+    /// Calls `body(start, n, images)` for consecutive chunks of at most `inferenceChunk` images.
+    func forEachChunk(of images: UnsafeBufferPointer<Float>, count: Int,
+                      _ body: (_ start: Int, _ n: Int, _ chunk: UnsafeBufferPointer<Float>) -> Void) {
+        let d = pixelCount
         precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
-        var zMean = Tensor(zeros: [count, l])
-        var zLogVar = Tensor(zeros: [count, l])
         var start = 0
         while start < count {
             let n = min(VAE.inferenceChunk, count - start)
+            body(start, n, UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)]))
+            start += n
+        }
+    }
+
+    /// Encodes `count` images [N, D] to their posterior means and log-variances.
+    public func encode(images: UnsafeBufferPointer<Float>, count: Int) -> Encoding {
+        let l = latentSize
+        var zMean = Tensor(zeros: [count, l])
+        var zLogVar = Tensor(zeros: [count, l])
+        forEachChunk(of: images, count: count) { start, n, x in
             let b = buffers(batchSize: n)
-            encode(UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)]), batchSize: n, into: b)
+            encode(x, batchSize: n, into: b)
             zMean.storage.replaceSubrange((start * l)..<((start + n) * l), with: b.zMean.storage)
             if logVarHead != nil {
                 zLogVar.storage.replaceSubrange((start * l)..<((start + n) * l), with: b.zLogVar.storage)
             }
-            start += n
         }
         return Encoding(zMean: zMean, zLogVar: zLogVar)
     }
