@@ -67,7 +67,7 @@ final class LatentCommandTests: XCTestCase {
         try assertBadInput(["train", "--data", dir + "/nothing", "--epochs", "1", "--out", out], "no such directory")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--out", dir + "/missing/m.safetensors"], "does not exist")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--recon", "l1", "--out", out], "l1")
-        try assertBadInput(["train", "--epochs", "1"], "--out")
+        try assertBadInput(["train", "--epochs", "1"], "--out is required")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written on bad input")
     }
 
@@ -128,6 +128,32 @@ final class LatentCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("interrupted at step"), result.stderr)
         let (_, checkpoint) = try Checkpoint.load(path: out)
         XCTAssertGreaterThanOrEqual(checkpoint.history.count, 1)
+    }
+
+    func testTrain_Resume_ContinuesAndRefusesAnotherArchitecture() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/m.safetensors"
+        XCTAssertEqual(try latent(["train", "--data", "synthetic:128", "--arch", tinyArch, "--epochs", "1", "--out", path]).status, 0)
+        let before = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        try assertBadInput(["train", "--data", "synthetic:128", "--resume", path, "--arch", "mlp20", "--epochs", "2"],
+                           "\(path): the checkpoint is \(tinyArch), not mlp20")
+        try assertBadInput(["train", "--data", "synthetic:128", "--resume", path, "--epochs", "1"], "already trained for 1 epochs")
+        XCTAssertEqual(FileManager.default.contents(atPath: path), before, "a refused command leaves the checkpoint as it was")
+        let resumed = try latent(["train", "--data", "synthetic:128", "--resume", path, "--epochs", "2"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.hasPrefix("epoch 2/2"), resumed.stdout)
+        let (_, checkpoint) = try Checkpoint.load(path: path)
+        XCTAssertEqual(checkpoint.history.map(\.epoch), [1, 2])
+        XCTAssertEqual(checkpoint.history[1].step, 2 * checkpoint.history[0].step)
+    }
+
+    func testTrain_Resume_ACorruptCheckpointIsNamed() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/broken.safetensors"
+        _ = FileManager.default.createFile(atPath: path, contents: Data([100, 0, 0, 0, 0, 0, 0, 0, 0x7B]))
+        try assertBadInput(["train", "--data", "synthetic:128", "--resume", path, "--epochs", "2"], "\(path): truncated")
+        try assertBadInput(["train", "--data", "synthetic:128", "--resume", dir + "/none.safetensors", "--epochs", "2"],
+                           "none.safetensors: no such file")
     }
 
     func testBench_PrintsThePeerFields() throws {

@@ -55,11 +55,11 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Loads the training and test sets.
-    public func load() throws -> DataSplit {
+    /// Loads the training and test sets; `fashionMNISTDirectory` is where the Debian package's
+    /// files are looked for.
+    public func load(fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory) throws -> DataSplit {
         switch self {
         case .fashionMNIST:
-            let directory = DataSpec.fashionMNISTDirectory
             guard FileManager.default.fileExists(atPath: directory) else {
                 throw DataError("dataset fashion-mnist is not installed (no \(directory)): run `sudo apt-get install dataset-fashion-mnist`, or use --data synthetic")
             }

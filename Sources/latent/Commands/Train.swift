@@ -9,34 +9,39 @@ struct Train: ParsableCommand {
         abstract: "Train a VAE (or a plain autoencoder) and save it as a .safetensors checkpoint.",
         discussion: """
             Prints one line per epoch (--json: one JSON object per line). The checkpoint is
-            written atomically after every epoch, and Ctrl-C saves before it exits.
+            written atomically after every epoch, and Ctrl-C saves before it exits. --resume
+            continues a checkpoint's training up to --epochs in all (Adam's moments start afresh).
 
             Example:
               latent train --data fashion-mnist --arch conv2 --epochs 10 --out conv2.safetensors
               latent train --data synthetic --arch mlp2 --epochs 5 --beta 4 --out mlp2-beta4.safetensors
+              latent train --data fashion-mnist --resume conv2.safetensors --epochs 20
             """)
 
     @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files.")
     var data: String = "fashion-mnist"
 
-    @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N).")
-    var arch: String = "conv2"
+    @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N) (default: conv2).")
+    var arch: String?
 
-    @Option(help: "Passes over the training set.")
+    @Option(help: "Passes over the training set (with --resume: in all, counting the checkpoint's).")
     var epochs: Int
 
     // .unconditional, so that `--beta -1` reaches validation instead of reading as a flag.
     @Option(parsing: .unconditional, help: "Weight of the KL term (1 = the ELBO; larger values push towards the prior).")
     var beta: Float = 1
 
-    @Option(help: "Reconstruction term: bce (Bernoulli) or mse (Gaussian).")
-    var recon: Reconstruction = .bce
+    @Option(help: "Reconstruction term: bce (Bernoulli) or mse (Gaussian) (default: bce).")
+    var recon: Reconstruction?
 
-    @Option(help: "Model kind: vae, or ae for a plain autoencoder (no sampling, no KL).")
-    var kind: ModelKind = .vae
+    @Option(help: "Model kind: vae, or ae for a plain autoencoder with no sampling and no KL (default: vae).")
+    var kind: ModelKind?
 
-    @Option(help: "Checkpoint to write (.safetensors); its folder must exist.")
-    var out: String
+    @Option(help: "Checkpoint to write (.safetensors); its folder must exist. With --resume, defaults to that file.")
+    var out: String?
+
+    @Option(help: "Checkpoint to continue training.")
+    var resume: String?
 
     @Option(help: "Images per step.")
     var batch: Int = 128
@@ -63,20 +68,24 @@ struct Train: ParsableCommand {
                                         adam: Adam.Settings(learningRate: lr), importanceSamples: samples)
         if let problem = settings.problem { throw UsageError(problem) }
         if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
-        if samples > 0 && kind == .ae { throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample") }
-        let architecture = try Architecture(parsing: arch)
+        guard let out = out ?? resume else { throw UsageError("--out is required: the checkpoint to write") }
         try OutputPath.check(out)
+        let (model, history) = try startingModel()
+        if samples > 0 && model.configuration.kind == .ae {
+            throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample")
+        }
+        if history.count >= epochs {
+            throw UsageError("\(resume ?? out): already trained for \(history.count) epochs; ask for more with --epochs")
+        }
         try compute.apply()
         let split = try DataSpec.loadForCommand(data, limit: limit)
-        try checkImageSize(architecture, split)
+        try checkImageSize(model.configuration.architecture, split)
 
-        let configuration = ModelConfiguration(architecture: architecture, kind: kind, reconstruction: recon)
-        let model = VAE(configuration: configuration, seed: seed)
-        let trainer = Trainer(model: model, data: split, settings: settings)
+        let trainer = Trainer(model: model, data: split, settings: settings, history: history)
         let interrupt = InterruptHandler { trainer.control.cancel() }
         defer { interrupt.restore() }
 
-        let checkpoint = Checkpoint(configuration: configuration, training: settings, data: data)
+        let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data)
         let report = EpochReporter(json: json, epochs: epochs, path: out)
         let cancelled = try trainer.run { trainer in
             var saved = checkpoint
@@ -89,6 +98,29 @@ struct Train: ParsableCommand {
             }
         }
         if cancelled { throw ExitCode(130) }
+    }
+
+    /// A new model from the options, or the checkpoint named by --resume, which the options
+    /// may not contradict.
+    private func startingModel() throws -> (VAE, [EpochRecord]) {
+        let architecture = try arch.map { try Architecture(parsing: $0) }
+        guard let resume else {
+            let configuration = ModelConfiguration(architecture: architecture ?? .conv2, kind: kind ?? .vae,
+                                                   reconstruction: recon ?? .bce)
+            return (VAE(configuration: configuration, seed: seed), [])
+        }
+        let (model, checkpoint) = try Checkpoint.load(path: resume)
+        let found = checkpoint.configuration
+        if let architecture, architecture != found.architecture {
+            throw UsageError("\(resume): the checkpoint is \(found.architecture.name), not \(architecture.name); drop --arch or start a new file")
+        }
+        if let kind, kind != found.kind {
+            throw UsageError("\(resume): the checkpoint is a \(found.kind.rawValue), not a \(kind.rawValue); drop --kind")
+        }
+        if let recon, recon != found.reconstruction {
+            throw UsageError("\(resume): the checkpoint uses \(found.reconstruction.rawValue), not \(recon.rawValue); drop --recon")
+        }
+        return (model, checkpoint.history)
     }
 }
 

@@ -89,6 +89,9 @@ final class IDXTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no such directory"), "\(error)")
         }
         XCTAssertThrowsError(try DataSpec(parsing: "synthetic:lots"))
+        XCTAssertThrowsError(try DataSpec.fashionMNIST.load(fashionMNISTDirectory: "/nonexistent/fashion-mnist")) { error in
+            XCTAssertEqual("\(error)", "dataset fashion-mnist is not installed (no /nonexistent/fashion-mnist): run `sudo apt-get install dataset-fashion-mnist`, or use --data synthetic")
+        }
         let empty = try temporaryDirectory(self)
         XCTAssertThrowsError(try DataSpec(parsing: empty).load()) { error in
             XCTAssertTrue("\(error)".contains("no IDX image files found"), "\(error)")
