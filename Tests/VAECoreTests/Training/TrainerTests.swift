@@ -42,6 +42,22 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(a.map(\.loss), c.map(\.loss))
     }
 
+    func testConvolutionalTraining_IsDeterministicToo() throws {
+        let conv = Architecture(body: .conv(filters: [8, 8], dense: 8), latent: 2)
+        let data = SyntheticDigits.split(trainCount: 96, seed: 5)
+        func losses() throws -> [LossTerms] {
+            let trainer = Trainer(model: VAE(configuration: ModelConfiguration(architecture: conv), seed: 2), data: data,
+                                  settings: TrainingSettings(epochs: 1, batchSize: 32, seed: 2))
+            var seen: [LossTerms] = []
+            trainer.addListener { if case .step(let report) = $0 { seen.append(report.loss) } }
+            try trainer.run()
+            return seen
+        }
+        let first = try losses()
+        XCTAssertEqual(first.count, 3)
+        XCTAssertEqual(first, try losses())
+    }
+
     func testControl_PausesChangesBetaAndCancelsFromAnotherThread() throws {
         let data = SyntheticDigits.split(trainCount: 640, seed: 3)
         let model = VAE(configuration: ModelConfiguration(architecture: small), seed: 1)
