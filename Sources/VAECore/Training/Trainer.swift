@@ -16,7 +16,7 @@ public final class Trainer: @unchecked Sendable {
     public private(set) var step: Int
 
     private let optimizer: Adam
-    /// Set when steps are split over the cores (convolutional models with more than one thread).
+    /// Set for convolutional models: steps run in cache-sized chunks, split over the cores.
     private let parallelStep: DataParallelStep?
     private var listeners: [(TrainingEvent) -> Void] = []
     /// Held during each step, so `snapshot()` never sees half-updated weights.
@@ -36,14 +36,14 @@ public final class Trainer: @unchecked Sendable {
         self.control = control ?? TrainingControl(beta: settings.beta)
         optimizer = Adam(parameters: model.parameters, settings: settings.adam)
         let workers = Trainer.dataParallelWorkers(for: model.configuration.architecture, batchSize: settings.batchSize)
-        parallelStep = workers > 1 ? DataParallelStep(model: model, workers: workers) : nil
+        parallelStep = workers > 0 ? DataParallelStep(model: model, workers: workers) : nil
     }
 
     /// Workers a step is split over: one per BLAS thread for convolutional models, whose
-    /// layers do much work between matrix products; 1 (multi-threaded BLAS only) for MLPs,
-    /// whose steps are a few large products.
+    /// layers do much work between matrix products; 0 (the whole batch at once, on
+    /// multi-threaded BLAS) for MLPs, whose steps are a few large products.
     public static func dataParallelWorkers(for architecture: Architecture, batchSize: Int) -> Int {
-        guard case .conv = architecture.body else { return 1 }
+        guard case .conv = architecture.body else { return 0 }
         return max(1, min(BLAS.threads, batchSize / 8))
     }
 
