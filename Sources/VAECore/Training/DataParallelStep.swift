@@ -1,8 +1,8 @@
 import Dispatch
 
 /// One training step's forward and backward split over the cores: each worker takes a slice of
-/// the batch on its own replica of the model, with single-threaded BLAS, and the gradients are
-/// summed into the primary model.
+/// the batch on its own replica of the model, with single-threaded BLAS, in chunks of at most
+/// `chunk` images, and the gradients are summed into the primary model.
 ///
 /// For convolutional models this beats multi-threaded BLAS on the whole batch: the layers' own
 /// loops (layout changes, activations) run in parallel too, and no core idles between products.

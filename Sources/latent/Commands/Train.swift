@@ -94,7 +94,7 @@ struct Train: ParsableCommand {
             if trainer.control.isCancelled {
                 report.interrupted(step: trainer.step, epochsDone: trainer.history.count)
             } else if let record = trainer.history.last {
-                report.epoch(record, trainer: trainer)
+                report.epoch(record)
             }
         }
         if cancelled { throw ExitCode(130) }
@@ -137,7 +137,7 @@ struct EpochReporter {
     let epochs: Int
     let path: String?
 
-    func epoch(_ record: EpochRecord, trainer: Trainer) {
+    func epoch(_ record: EpochRecord) {
         if json {
             var fields: [(String, Any)] = [
                 ("epoch", record.epoch), ("step", record.step), ("beta", Double(record.beta)),
