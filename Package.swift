@@ -17,6 +17,12 @@ let package = Package(
             dependencies: ["CBLAS", "CZlib", "CKernels"]
         ),
 
+        // MARK: UI: the terminal front end (the only code that knows about terminals)
+        .target(
+            name: "TerminalUI",
+            dependencies: ["VAECore"]
+        ),
+
         // MARK: Tool: the `latent` command line (wiring only)
         .executableTarget(
             name: "latent",
@@ -46,6 +52,11 @@ let package = Package(
             name: "VAECoreTests",
             dependencies: ["VAECore", "CKernels"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "TerminalUITests",
+            dependencies: ["TerminalUI"],
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "latentTests",

@@ -1,0 +1,158 @@
+/// Draws grayscale images into character cells, scaled to fit a panel with their aspect kept.
+///
+/// A cell is taken as twice as tall as it is wide. The image is resampled by area averaging
+/// to the mode's sub-pixel grid (exact replication for integer enlargements), then each cell's
+/// sub-pixels become one glyph and its colours (see `GlyphMode`).
+public struct ImageRenderer: Sendable {
+    public var mode: GlyphMode
+    /// When false, no colours are set: half and quadrant cells fall back to shade or block
+    /// shapes, braille to plain dots.
+    public var color: Bool
+
+    public init(mode: GlyphMode, color: Bool) {
+        self.mode = mode
+        self.color = color
+    }
+
+    /// The cells an image of `width` x `height` pixels takes when fitted into `columns` x `rows`.
+    public func fittedSize(width: Int, height: Int, columns: Int, rows: Int) -> (columns: Int, rows: Int) {
+        guard width > 0, height > 0, columns > 0, rows > 0 else { return (0, 0) }
+        // Side of one image pixel in cell widths (a cell is 1 wide, 2 tall).
+        let pixel = min(Double(columns) / Double(width), 2 * Double(rows) / Double(height))
+        return (max(1, Int((Double(width) * pixel).rounded(.down))),
+                max(1, Int((Double(height) * pixel / 2).rounded(.down))))
+    }
+
+    /// Draws `pixels` (row-major, values in [0, 1], 0 = black) centred in the rectangle.
+    /// Returns the rectangle the image took.
+    @discardableResult
+    public func draw(_ pixels: [Float], width: Int, height: Int, into grid: inout Grid,
+                     x: Int, y: Int, columns: Int, rows: Int) -> (x: Int, y: Int, columns: Int, rows: Int) {
+        precondition(pixels.count == width * height, "image has \(pixels.count) values, expected \(width)x\(height)")
+        let size = fittedSize(width: width, height: height, columns: columns, rows: rows)
+        guard size.columns > 0 else { return (x, y, 0, 0) }
+        let (across, down) = mode.subpixels
+        let sampled = ImageRenderer.resample(pixels, width: width, height: height,
+                                             toWidth: size.columns * across, toHeight: size.rows * down)
+        let left = x + (columns - size.columns) / 2, top = y + (rows - size.rows) / 2
+        let stride = size.columns * across
+        var block = [Float](repeating: 0, count: across * down)
+        for row in 0..<size.rows {
+            for column in 0..<size.columns {
+                for dy in 0..<down {
+                    for dx in 0..<across {
+                        block[dy * across + dx] = sampled[(row * down + dy) * stride + column * across + dx]
+                    }
+                }
+                grid[left + column, top + row] = cell(for: block)
+            }
+        }
+        return (left, top, size.columns, size.rows)
+    }
+
+    /// The cell for one block of sub-pixels (row-major, `mode.subpixels` in size).
+    func cell(for block: [Float]) -> Cell {
+        switch mode {
+        case .half:
+            let (upper, lower) = (GrayRamp.level(block[0]), GrayRamp.level(block[1]))
+            guard color else { return Cell(ImageRenderer.shade((block[0] + block[1]) / 2)) }
+            return upper == lower
+                ? Cell(" ", background: .gray(upper))
+                : Cell("▀", foreground: .gray(upper), background: .gray(lower))
+        case .quadrant:
+            return quadrantCell(block)
+        case .braille:
+            var bits: UInt32 = 0
+            var ink: Float = 0, count: Float = 0
+            for (i, value) in block.enumerated() where value >= 0.5 {
+                bits |= ImageRenderer.brailleBits[i]
+                ink += value
+                count += 1
+            }
+            let glyph = Unicode.Scalar(0x2800 + bits)!
+            return color && count > 0 ? Cell(glyph, foreground: .gray(GrayRamp.level(ink / count))) : Cell(glyph)
+        case .ascii:
+            return Cell(ImageRenderer.ramp(block[0]))
+        }
+    }
+
+    /// Quadrant glyphs by mask: bit 0 upper left, 1 upper right, 2 lower left, 3 lower right.
+    static let quadrantGlyphs: [Unicode.Scalar] = [" ", "▘", "▝", "▀", "▖", "▌", "▞", "▛", "▗", "▚", "▐", "▜", "▄", "▙", "▟", "█"]
+
+    /// The two-grey split of a 2x2 block with the least squared error (every mask is tried).
+    private func quadrantCell(_ block: [Float]) -> Cell {
+        guard color else {
+            let mask = block.indices.reduce(0) { $0 | (block[$1] >= 0.5 ? 1 << $1 : 0) }
+            return Cell(ImageRenderer.quadrantGlyphs[mask])
+        }
+        var best = (mask: 15, error: Float.infinity, ink: Float(0), paper: Float(0))
+        // Masks 8-15 hold the lower-right pixel as ink; their complements cover 0-7.
+        for mask in 8..<16 {
+            var ink: Float = 0, paper: Float = 0, inkCount: Float = 0
+            for i in 0..<4 {
+                if mask & (1 << i) != 0 { ink += block[i]; inkCount += 1 } else { paper += block[i] }
+            }
+            ink /= inkCount
+            paper = inkCount < 4 ? paper / (4 - inkCount) : ink
+            var error: Float = 0
+            for i in 0..<4 {
+                let target = mask & (1 << i) != 0 ? ink : paper
+                error += (block[i] - target) * (block[i] - target)
+            }
+            if error < best.error { best = (mask, error, ink, paper) }
+        }
+        let (inkLevel, paperLevel) = (GrayRamp.level(best.ink), GrayRamp.level(best.paper))
+        if inkLevel == paperLevel { return Cell(" ", background: .gray(inkLevel)) }
+        return Cell(ImageRenderer.quadrantGlyphs[best.mask], foreground: .gray(inkLevel), background: .gray(paperLevel))
+    }
+
+    /// Braille dot bits for a 2x4 block in row-major order (dots 1 4 / 2 5 / 3 6 / 7 8).
+    static let brailleBits: [UInt32] = [0x01, 0x08, 0x02, 0x10, 0x04, 0x20, 0x40, 0x80]
+
+    /// The density ramp, dark to light for a dark background.
+    static let asciiRamp = Array(" .:-=+*#%@".unicodeScalars)
+
+    static func ramp(_ value: Float) -> Unicode.Scalar {
+        let clamped = min(max(value.isNaN ? 0 : value, 0), 1)
+        return asciiRamp[min(asciiRamp.count - 1, Int(clamped * Float(asciiRamp.count)))]
+    }
+
+    /// Shade blocks for monochrome half cells.
+    static let shades: [Unicode.Scalar] = [" ", "░", "▒", "▓", "█"]
+
+    static func shade(_ value: Float) -> Unicode.Scalar {
+        let clamped = min(max(value.isNaN ? 0 : value, 0), 1)
+        return shades[min(shades.count - 1, Int(clamped * Float(shades.count)))]
+    }
+
+    /// Area-averaging resample of a `width` x `height` image to `toWidth` x `toHeight`: each
+    /// target pixel is the mean of the source area it covers, with fractional edges weighted.
+    static func resample(_ pixels: [Float], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [Float] {
+        func weights(from source: Int, to target: Int) -> [[(index: Int, weight: Float)]] {
+            let scale = Double(source) / Double(target)
+            return (0..<target).map { t in
+                let start = Double(t) * scale, end = Double(t + 1) * scale
+                var taps: [(Int, Float)] = []
+                var s = Int(start)
+                while Double(s) < end && s < source {
+                    let overlap = min(end, Double(s + 1)) - max(start, Double(s))
+                    if overlap > 1e-9 { taps.append((s, Float(overlap / scale))) }
+                    s += 1
+                }
+                return taps
+            }
+        }
+        let columns = weights(from: width, to: toWidth), rows = weights(from: height, to: toHeight)
+        var out = [Float](repeating: 0, count: toWidth * toHeight)
+        for (ty, rowTaps) in rows.enumerated() {
+            for (tx, columnTaps) in columns.enumerated() {
+                var sum: Float = 0
+                for (sy, wy) in rowTaps {
+                    for (sx, wx) in columnTaps { sum += pixels[sy * width + sx] * wy * wx }
+                }
+                out[ty * toWidth + tx] = sum
+            }
+        }
+        return out
+    }
+}
