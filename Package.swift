@@ -20,7 +20,7 @@ let package = Package(
         // MARK: UI: the terminal front end (the only code that knows about terminals)
         .target(
             name: "TerminalUI",
-            dependencies: ["VAECore"]
+            dependencies: ["VAECore", "CNCurses"]
         ),
 
         // MARK: Tool: the `latent` command line (wiring only)
@@ -28,6 +28,7 @@ let package = Package(
             name: "latent",
             dependencies: [
                 "VAECore",
+                "TerminalUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +37,10 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS",
             providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CNCurses",
+            providers: [.apt(["libncurses-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",

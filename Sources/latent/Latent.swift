@@ -11,7 +11,8 @@ struct Latent: ParsableCommand {
         commandName: "latent",
         abstract: "Train, inspect and benchmark variational autoencoders from a terminal.",
         version: version,
-        subcommands: [Train.self, Bench.self, Info.self]
+        subcommands: [Explore.self, Train.self, Bench.self, Info.self],
+        defaultSubcommand: Explore.self
     )
 
     /// Runs the command line; bad input exits 2 with one line on stderr, internal failures 1.

@@ -1,0 +1,52 @@
+// ncursesw from Debian's libncurses-dev, with the wide-character API turned on.
+//
+// Swift 6 cannot use C globals such as stdscr or COLORS, nor macros such as A_BOLD or
+// COLOR_PAIR, so this header wraps what TerminalUI needs in static inline functions.
+#ifndef LATENT_CNCURSES_SHIM_H
+#define LATENT_CNCURSES_SHIM_H
+
+#define NCURSES_WIDECHAR 1
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+#include <curses.h>
+
+/// Sets the locale from the environment; returns 1 when its character set is UTF-8.
+static inline int latent_setlocale_utf8(void) {
+    setlocale(LC_ALL, "");
+    return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+static inline WINDOW *latent_stdscr(void) { return stdscr; }
+static inline int latent_colors(void) { return COLORS; }
+static inline int latent_color_pairs(void) { return COLOR_PAIRS; }
+static inline int latent_lines(void) { return LINES; }
+static inline int latent_cols(void) { return COLS; }
+
+static inline attr_t latent_attr_bold(void) { return A_BOLD; }
+static inline attr_t latent_attr_reverse(void) { return A_REVERSE; }
+static inline attr_t latent_attr_dim(void) { return A_DIM; }
+static inline attr_t latent_attr_underline(void) { return A_UNDERLINE; }
+
+/// Starts curses on the process's terminal without exiting on failure (initscr would).
+/// Returns NULL when the terminal type is unknown.
+static inline SCREEN *latent_newterm(void) { return newterm(NULL, stdout, stdin); }
+
+/// Writes one cell: the glyph, its attributes and an extended colour pair.
+static inline int latent_put_cell(int y, int x, wchar_t glyph, attr_t attrs, int pair) {
+    wchar_t text[2] = { glyph, 0 };
+    cchar_t cell;
+    setcchar(&cell, text, attrs, 0, &pair);
+    return mvadd_wch(y, x, &cell);
+}
+
+/// True when the terminal description can address the cursor (TERM=dumb cannot).
+static inline int latent_has_cursor_addressing(void) {
+    const char *cup = tigetstr("cup");
+    return cup != NULL && cup != (char *)-1;
+}
+
+#endif

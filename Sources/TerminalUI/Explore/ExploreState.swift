@@ -1,0 +1,76 @@
+import VAECore
+
+/// What the explore view shows: a model, the encodings of a dataset, and a cursor in latent
+/// space whose decoded image is kept up to date.
+public final class ExploreState {
+    public let model: VAE
+    public let data: Dataset
+    /// Posterior means of the data, [N, L].
+    public let encoding: Encoding
+    /// The two latent dimensions on the map's axes.
+    public var axes: (x: Int, y: Int)
+    /// The full latent point under the cursor; dimensions off the axes stay fixed.
+    public private(set) var cursor: [Float]
+    /// Latent units per arrow press.
+    public private(set) var step: Float = 0.25
+    /// Pixels of the image decoded at the cursor.
+    public private(set) var decoded: [Float]
+    /// The encoded image the cursor last jumped to, if it has not moved since.
+    public private(set) var nearest: Int?
+    /// Half the side of the square of latent space the map shows.
+    public let radius: Float
+
+    /// Encodes `data` (at most `limit` images) with `model`.
+    public init(model: VAE, data: Dataset, limit: Int = 5000) {
+        self.model = model
+        self.data = data.prefix(limit)
+        encoding = model.encode(self.data.tensor)
+        let latent = model.latentSize
+        axes = (0, min(1, latent - 1))
+        cursor = [Float](repeating: 0, count: latent)
+        decoded = model.decode(point: cursor)
+        // The map covers the central 98% of the points on either axis, and at least [-1, 1].
+        var magnitudes: [Float] = []
+        for i in 0..<encoding.zMean.rows {
+            magnitudes.append(abs(encoding.zMean[i * latent + axes.x]))
+            magnitudes.append(abs(encoding.zMean[i * latent + axes.y]))
+        }
+        magnitudes.sort()
+        let quantile = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, magnitudes.count * 98 / 100)]
+        radius = max(1, (quantile * 1.1 * 4).rounded(.up) / 4)
+    }
+
+    /// The map coordinates of encoded image `index`.
+    public func point(_ index: Int) -> (x: Float, y: Float) {
+        let latent = model.latentSize
+        return (encoding.zMean[index * latent + axes.x], encoding.zMean[index * latent + axes.y])
+    }
+
+    /// Moves the cursor by whole steps along the map's axes and decodes the new point.
+    public func move(dx: Int, dy: Int) {
+        cursor[axes.x] = min(radius, max(-radius, cursor[axes.x] + Float(dx) * step))
+        cursor[axes.y] = min(radius, max(-radius, cursor[axes.y] + Float(dy) * step))
+        nearest = nil
+        decoded = model.decode(point: cursor)
+    }
+
+    /// Doubles (`bigger`) or halves the step, within 1/64 and 2 latent units.
+    public func changeStep(bigger: Bool) {
+        step = min(2, max(1.0 / 64, bigger ? step * 2 : step / 2))
+    }
+
+    /// Jumps to the encoded image nearest the cursor on the map and decodes it.
+    public func jumpToNearest() {
+        guard data.count > 0 else { return }
+        var best = (index: 0, distance: Float.infinity)
+        for i in 0..<data.count {
+            let p = point(i)
+            let d = (p.x - cursor[axes.x]) * (p.x - cursor[axes.x]) + (p.y - cursor[axes.y]) * (p.y - cursor[axes.y])
+            if d < best.distance { best = (i, d) }
+        }
+        let latent = model.latentSize
+        cursor = Array(encoding.zMean.storage[(best.index * latent)..<((best.index + 1) * latent)])
+        nearest = best.index
+        decoded = model.decode(point: cursor)
+    }
+}

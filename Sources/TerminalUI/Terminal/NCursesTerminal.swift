@@ -1,0 +1,152 @@
+import CNCurses
+import Foundation
+
+/// A real terminal through ncursesw. Only this type calls curses, and only from one thread.
+///
+/// Starting it checks that standard input and output are a terminal with cursor addressing;
+/// `restore()` (also run on exit and on fatal signals) gives the terminal back as it was.
+public final class NCursesTerminal: Terminal {
+    /// Why a terminal could not be started.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let abilities: TerminalAbilities
+    private var pairs: [Int64: Int32] = [:]
+    private var active = true
+
+    /// Takes over the terminal. `noColor` comes from `--no-color`; `NO_COLOR` is read here.
+    public init(noColor: Bool) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw StartError(description: "not a terminal")
+        }
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        guard !term.isEmpty, term != "dumb" else {
+            throw StartError(description: "TERM is \(term.isEmpty ? "not set" : "dumb"): a terminal with cursor addressing is needed")
+        }
+        let unicode = latent_setlocale_utf8() != 0
+        guard latent_newterm() != nil else {
+            throw StartError(description: "unknown terminal type TERM=\(term)")
+        }
+        guard latent_has_cursor_addressing() != 0 else {
+            endwin()
+            throw StartError(description: "TERM=\(term) cannot move the cursor")
+        }
+        NCursesTerminal.installRestoreHandlers()
+        set_escdelay(25)
+        cbreak()
+        noecho()
+        keypad(latent_stdscr(), true)
+        curs_set(0)
+        let environmentNoColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        var colors = 0
+        if has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(latent_colors())
+        }
+        abilities = TerminalAbilities(unicode: unicode, colors: colors, noColor: noColor || environmentNoColor)
+    }
+
+    deinit { restore() }
+
+    public var size: (columns: Int, rows: Int) {
+        (Int(latent_cols()), Int(latent_lines()))
+    }
+
+    /// Ends curses; safe to call more than once.
+    public func restore() {
+        guard active else { return }
+        active = false
+        endwin()
+    }
+
+    public func present(_ grid: Grid) {
+        let (columns, rows) = size
+        for y in 0..<min(rows, grid.height) {
+            for x in 0..<min(columns, grid.width) {
+                // The bottom-right cell would scroll the screen on some terminals.
+                if y == rows - 1 && x == columns - 1 { continue }
+                let cell = grid[x, y]
+                latent_put_cell(Int32(y), Int32(x), wchar_t(cell.glyph.value), attributes(cell.style),
+                                pair(cell.foreground, cell.background))
+            }
+        }
+        refresh()
+    }
+
+    public func readKey(milliseconds: Int) -> Key? {
+        timeout(Int32(milliseconds))
+        let code = getch()
+        switch code {
+        case ERR: return nil
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_RESIZE: return .resize
+        case KEY_BTAB: return .backTab
+        case KEY_ENTER, 10, 13: return .enter
+        case KEY_BACKSPACE, 127, 8: return .backspace
+        case 9: return .tab
+        case 27: return .escape
+        default:
+            guard code > 0, code < 0x110000, let scalar = Unicode.Scalar(UInt32(code)) else { return nil }
+            return .character(Character(scalar))
+        }
+    }
+
+    private func attributes(_ style: CellStyle) -> attr_t {
+        var attrs: attr_t = 0
+        if style.contains(.bold) { attrs |= latent_attr_bold() }
+        if style.contains(.reverse) { attrs |= latent_attr_reverse() }
+        if style.contains(.dim) { attrs |= latent_attr_dim() }
+        if style.contains(.underline) { attrs |= latent_attr_underline() }
+        return attrs
+    }
+
+    /// The palette index for a colour on this terminal, -1 for the default.
+    private func paletteIndex(_ color: TerminalColor) -> Int32 {
+        guard abilities.usesColor else { return -1 }
+        switch color {
+        case .terminalDefault:
+            return -1
+        case .gray(let level):
+            if abilities.colors >= 256 { return Int32(GrayRamp.paletteIndices[level]) }
+            // 16 colours: black, bright black, white, bright white; 8: black and white.
+            if abilities.colors >= 16 { return [0, 8, 7, 15][min(3, level * 4 / GrayRamp.levels)] }
+            return level < GrayRamp.levels / 2 ? 0 : 7
+        case .palette(let index):
+            return Int32(index < abilities.colors ? index : 1 + index % 7)
+        }
+    }
+
+    /// An extended colour pair for the two colours, made on first use.
+    private func pair(_ foreground: TerminalColor, _ background: TerminalColor) -> Int32 {
+        let (fg, bg) = (paletteIndex(foreground), paletteIndex(background))
+        if fg == -1 && bg == -1 { return 0 }
+        let key = Int64(fg) << 32 | Int64(UInt32(bitPattern: bg))
+        if let existing = pairs[key] { return existing }
+        let made = alloc_pair(fg, bg)
+        pairs[key] = made
+        return made
+    }
+
+    /// Restores the terminal and exits with status 130, for Ctrl-C (a signal handler's path).
+    public static func restoreAndExit() -> Never {
+        endwin()
+        exit(130)
+    }
+
+    /// Restores the terminal at exit and before a crash signal takes the process down.
+    private static func installRestoreHandlers() {
+        atexit { endwin() }
+        for signalNumber in [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE] {
+            signal(signalNumber) { number in
+                endwin()
+                signal(number, SIG_DFL)
+                raise(number)
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import TerminalUI
+import VAECore
+
+/// `latent explore`: walk a model's 2-D latent space with the arrow keys.
+struct Explore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Walk a model's latent space with the arrow keys (the default command).",
+        discussion: """
+            Opens the terminal explorer: a map of the encoded data coloured by label, a cursor
+            moved by the arrow keys or hjkl, and the image decoded at the cursor. Needs an
+            interactive terminal; without one use train, bench or info.
+
+            Example:
+              latent explore --model assets/models/conv2-fashion-mnist.safetensors
+              latent explore --model mlp2.safetensors --data synthetic --glyphs ascii
+            """)
+
+    /// Where the bundled model lives, relative to the working directory or the executable.
+    static let bundledModel = "assets/models/conv2-fashion-mnist.safetensors"
+
+    @Option(help: "Checkpoint to explore (default: the bundled Fashion-MNIST conv2).")
+    var model: String?
+
+    @Option(help: "Data to encode for the map (default: what the model was trained on, else fashion-mnist).")
+    var data: String?
+
+    @Option(help: "Images encoded for the map.")
+    var points = 5000
+
+    @Option(help: "Glyphs for images: half, quadrant, braille or ascii (default: the best the terminal shows).")
+    var glyphs: GlyphMode?
+
+    @Flag(help: "No colours (as the NO_COLOR variable does).")
+    var noColor = false
+
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw UsageError("explore needs an interactive terminal; without one use latent train, latent bench or latent info")
+        }
+        if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
+        let path = try model ?? Explore.findBundledModel()
+        try compute.apply()
+        let (vae, checkpoint) = try Checkpoint.load(path: path)
+        let spec = data ?? checkpoint.data ?? "fashion-mnist"
+        let split = try DataSpec.loadForCommand(spec, limit: nil)
+        try checkImageSize(vae.configuration.architecture, split)
+        let state = ExploreState(model: vae, data: split.test, limit: points)
+        let terminal: NCursesTerminal
+        do {
+            terminal = try NCursesTerminal(noColor: noColor)
+        } catch {
+            throw UsageError("cannot open the terminal: \(error); without one use latent train, latent bench or latent info")
+        }
+        let interrupt = InterruptHandler { NCursesTerminal.restoreAndExit() }
+        defer { interrupt.restore(); terminal.restore() }
+        let title = "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
+        ExplorerApp(terminal: terminal, state: state, title: title, imageGlyphs: glyphs).run()
+    }
+
+    /// The bundled model, looked for under the working directory and beside the executable.
+    static func findBundledModel() throws -> String {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [
+            FileManager.default.currentDirectoryPath + "/" + bundledModel,
+            executable.deletingLastPathComponent().appendingPathComponent("../../" + bundledModel).standardized.path,
+        ]
+        guard let found = candidates.first(where: FileManager.default.fileExists(atPath:)) else {
+            throw UsageError("no bundled model at \(bundledModel); train one with `latent train --data fashion-mnist --arch conv2 --epochs 10 --out \(bundledModel)` or pass --model")
+        }
+        return found
+    }
+}
+
+extension GlyphMode: ExpressibleByArgument {}

@@ -1,0 +1,76 @@
+import XCTest
+import VAECore
+@testable import TerminalUI
+
+final class ExplorerAppTests: XCTestCase {
+    /// An untrained 2-D model over 300 synthetic digits: deterministic, and quick to make.
+    func makeApp(columns: Int = 100, rows: Int = 30, abilities: TerminalAbilities = .init(unicode: true, colors: 256, noColor: false),
+                 keys: [Key] = []) -> (ExplorerApp, MemoryTerminal) {
+        let model = VAE(configuration: ModelConfiguration(architecture: .mlp2), seed: 7)
+        let data = SyntheticDigits.generate(count: 300, seed: 3, name: "synthetic/test")
+        let terminal = MemoryTerminal(columns: columns, rows: rows, abilities: abilities, keys: keys)
+        return (ExplorerApp(terminal: terminal, state: ExploreState(model: model, data: data), title: "test"), terminal)
+    }
+
+    func testExploreView_100x30() {
+        let (app, _) = makeApp()
+        assertSnapshot(app.frame(), named: "explore-100x30")
+    }
+
+    func testExploreView_NoColorNoUnicode_100x30() {
+        let (app, _) = makeApp(abilities: .init(unicode: false, colors: 0, noColor: true))
+        assertSnapshot(app.frame(), named: "explore-ascii-100x30")
+    }
+
+    func testArrows_MoveTheCursorAndRedrawTheImage() {
+        let (app, _) = makeApp()
+        let before = app.frame()
+        let image = app.state.decoded
+        app.handle(.right)
+        app.handle(.character("k"))
+        XCTAssertEqual(app.state.cursor, [0.25, 0.25])
+        XCTAssertNotEqual(app.state.decoded, image)
+        XCTAssertNotEqual(app.frame(), before)
+        app.handle(.character("+"))
+        app.handle(.left)
+        XCTAssertEqual(app.state.cursor, [-0.25, 0.25])
+        app.handle(.character("-"))
+        app.handle(.character("-"))
+        XCTAssertEqual(app.state.step, 0.125)
+    }
+
+    func testNearest_ShowsTheOriginalBesideItsReconstruction() {
+        let (app, _) = makeApp()
+        app.handle(.character("n"))
+        let index = try! XCTUnwrap(app.state.nearest)
+        XCTAssertTrue(app.frame().lines.contains { $0.contains("#\(index) ") && $0.contains("original | reconstruction") })
+        app.handle(.down)
+        XCTAssertNil(app.state.nearest)
+    }
+
+    func testHelp_OpensAndAnyKeyClosesIt() {
+        let (app, _) = makeApp()
+        app.handle(.character("?"))
+        XCTAssertTrue(app.frame().lines.contains { $0.contains("jump to the nearest encoded image") })
+        assertSnapshot(app.frame(), named: "explore-help-100x30")
+        app.handle(.character("x"))
+        XCTAssertFalse(app.showingHelp)
+        XCTAssertFalse(app.finished)
+    }
+
+    func testTooSmall_SaysSoAndStillQuits() {
+        let (app, terminal) = makeApp(columns: 40, rows: 10, keys: [.character("q")])
+        app.run(maximumFrames: 5)
+        XCTAssertTrue(app.finished)
+        XCTAssertEqual(terminal.screen.lines[0].trimmingCharacters(in: .whitespaces), "Terminal too small: 40x10")
+        XCTAssertTrue(terminal.screen.lines[1].contains("needs 60x20"))
+    }
+
+    func testRun_DrawsUntilQuit() {
+        let (app, terminal) = makeApp(keys: [.right, .right, .character("q")])
+        app.run(maximumFrames: 10)
+        XCTAssertTrue(app.finished)
+        XCTAssertEqual(terminal.frames, 3)
+        XCTAssertEqual(app.state.cursor, [0.5, 0])
+    }
+}
