@@ -7,9 +7,9 @@ RELEASE_BIN := .build/release/latent
 
 .PHONY: run test build release deps bench clean
 
+# Opens the explorer on the bundled model (assets/models/conv2-fashion-mnist.safetensors).
 run: deps release
-	$(RELEASE_BIN) info
-	$(RELEASE_BIN) --help
+	$(RELEASE_BIN)
 
 test: deps
 	$(SWIFT) build

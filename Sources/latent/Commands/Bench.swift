@@ -1,5 +1,7 @@
 import ArgumentParser
+import Dispatch
 import Foundation
+import TerminalUI
 import VAECore
 
 /// `latent bench`: trains a reference model and prints the fields of torch_vae.py, for
@@ -16,6 +18,7 @@ struct Bench: ParsableCommand {
               latent bench --model mlp20 --epochs 3 --threads 2
               latent bench --model conv2 --epochs 1 --data synthetic
               latent bench --model conv2 --epochs 1 --layers
+              latent bench --model conv2 --epochs 1 --frames
             """)
 
     @Option(help: "Reference model: mlp20, mlp2 or conv2.")
@@ -39,6 +42,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Instead of training, time each layer's forward and backward pass at the batch size.")
     var layers = false
 
+    @Flag(help: "Instead of training, time one explorer frame (decode at a moved cursor, then draw) at 100x30 and 200x60.")
+    var frames = false
+
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -51,6 +57,10 @@ struct Bench: ParsableCommand {
         try compute.apply()
         if layers {
             profileLayers(architecture)
+            return
+        }
+        if frames {
+            try profileFrames(architecture)
             return
         }
         let split = try DataSpec.loadForCommand(data, limit: limit)
@@ -91,5 +101,31 @@ struct Bench: ParsableCommand {
             ("forward_ms", totals.forward), ("backward_ms", totals.backward),
             ("images_per_s_bound", Double(batch) / ((totals.forward + totals.backward) / 1000)),
         ]))
+    }
+
+    /// Prints the median time of one explorer frame, a cursor move with its decode plus the
+    /// drawing of the whole screen into a grid, for two terminal sizes.
+    private func profileFrames(_ architecture: Architecture) throws {
+        let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed)
+        let data = SyntheticDigits.generate(count: 2000, seed: seed, name: "synthetic")
+        let state = ExploreState(model: model, data: data)
+        let repetitions = max(50, epochs * 200)
+        for (columns, rows) in [(100, 30), (200, 60)] {
+            let terminal = MemoryTerminal(columns: columns, rows: rows)
+            let app = ExplorerApp(terminal: terminal, state: state, title: "bench")
+            var samples: [Double] = []
+            for i in 0..<repetitions {
+                let start = DispatchTime.now().uptimeNanoseconds
+                app.handle(i % 20 < 10 ? .right : .left)
+                terminal.present(app.frame())
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            samples.sort()
+            Console.line(JSONLine.encode([
+                ("model", model.configuration.architecture.name), ("size", "\(columns)x\(rows)"),
+                ("frames", repetitions), ("median_ms", samples[samples.count / 2]),
+                ("p90_ms", samples[samples.count * 9 / 10]),
+            ]))
+        }
     }
 }

@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+
+/// End-to-end: the built binary in a real terminal, driven with tmux send-keys and read back
+/// with capture-pane.
+final class ExplorerTmuxTests: XCTestCase {
+    private var socket = ""
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        socket = "latent-test-\(UUID().uuidString.prefix(8))"
+        directory = NSTemporaryDirectory() + "latent-tmux-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() {
+        _ = try? tmux(["kill-server"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs a program to its end and returns its status and everything it printed.
+    @discardableResult
+    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs tmux to its end with posix_spawn and waitpid, returning what it printed.
+    /// (Foundation's Process did not always reap the tmux client that starts a server.)
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> String {
+        guard let path = ["/usr/bin/tmux", "/bin/tmux"].first(where: FileManager.default.fileExists(atPath:)) else {
+            XCTFail("tmux is not installed; make test installs it")
+            return ""
+        }
+        let output = directory + "/tmux-output"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([path, "-L", socket, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else {
+            XCTFail("could not start tmux")
+            return ""
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+    }
+
+    private func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "main"]) }
+
+    /// Polls the pane until `text` shows, failing after `seconds`.
+    @discardableResult
+    private func waitFor(_ text: String, seconds: Double = 30, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if last.contains(text) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTFail("'\(text)' did not appear; the screen was:\n\(last)", file: file, line: line)
+        return last
+    }
+
+    private func start(_ command: String, environment: String = "TERM=xterm-256color LANG=C.UTF-8") throws {
+        try tmux(["new-session", "-d", "-s", "main", "-x", "100", "-y", "30",
+                  "env \(environment) \(command); echo EXITED $?; sleep 600"])
+    }
+
+    private var binary: String { LatentCommandTests.binary.path }
+
+    func testExplorer_MovesHelpsAndQuitsCleanly() throws {
+        let model = directory + "/m.safetensors"
+        let trained = try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model])
+        XCTAssertEqual(trained.status, 0, trained.output)
+        try start("\(binary) explore --model \(model) --data synthetic:256")
+        let first = try waitFor("z = (0, 0)")
+        XCTAssertTrue(first.contains("latent · explore"), first)
+        XCTAssertTrue(first.contains("? help  q quit"), first)
+
+        try tmux(["send-keys", "-t", "main", "Right", "Right", "Up"])
+        let moved = try waitFor("z = (0.5, 0.25)")
+        let imageRows = { (screen: String) in screen.split(separator: "\n", omittingEmptySubsequences: false)[2..<17].map { $0.dropFirst(51) } }
+        XCTAssertNotEqual(imageRows(first), imageRows(moved), "the decoded image changes with the cursor")
+
+        try tmux(["send-keys", "-t", "main", "?"])
+        try waitFor("jump to the nearest encoded image")
+        try tmux(["send-keys", "-t", "main", "x"])
+        let closed = try waitFor("decoded at the cursor")
+        XCTAssertFalse(closed.contains("any key closes this help"))
+
+        try tmux(["send-keys", "-t", "main", "q"])
+        let after = try waitFor("EXITED 0")
+        XCTAssertFalse(after.contains("? help  q quit"), "the explorer's screen is gone:\n\(after)")
+    }
+
+    func testExplorer_RefusesADumbTerminal() throws {
+        try start("\(binary) explore --data synthetic:64", environment: "TERM=dumb")
+        let shown = try waitFor("EXITED")
+        XCTAssertTrue(shown.contains("EXITED 2"), shown)
+        XCTAssertTrue(shown.contains("TERM is dumb"), shown)
+    }
+
+    func testExplorer_WithoutATerminalNamesTheOtherCommands() throws {
+        let result = try run(binary, ["explore", "--data", "synthetic:64"])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.output, "latent: explore needs an interactive terminal; without one use latent train, latent bench or latent info\n")
+    }
+}
