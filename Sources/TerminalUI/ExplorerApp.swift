@@ -44,6 +44,8 @@ public final class ExplorerApp {
         case .character("+"), .character("="): state.changeStep(bigger: true)
         case .character("-"), .character("_"): state.changeStep(bigger: false)
         case .character("n"): state.jumpToNearest()
+        case .character("x"): state.cycleAxis(horizontal: true)
+        case .character("y"): state.cycleAxis(horizontal: false)
         case .character("?"): showingHelp = true
         case .character("q"), .escape: finished = true
         default: break
@@ -56,7 +58,8 @@ public final class ExplorerApp {
     /// The keys, for the help screen.
     private var keys: [(keys: String, action: String)] {
         [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
-         ("n", "jump to the nearest encoded image"), ("?", "this help"), ("q", "quit")]
+         ("n", "jump to the nearest encoded image"),
+         ("x y", "next latent dimension on the horizontal or vertical axis"), ("?", "this help"), ("q", "quit")]
     }
 
     /// The whole screen for the current state and terminal size.

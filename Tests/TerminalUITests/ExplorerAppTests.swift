@@ -48,6 +48,28 @@ final class ExplorerAppTests: XCTestCase {
         XCTAssertNil(app.state.nearest)
     }
 
+    func testAxisKeys_CycleTheDimensionsOfALargerLatentSpace() {
+        let model = VAE(configuration: ModelConfiguration(architecture: Architecture(body: .mlp(hidden: [16]), latent: 4)), seed: 1)
+        let state = ExploreState(model: model, data: SyntheticDigits.generate(count: 50, seed: 1, name: "s"))
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "t")
+        XCTAssertTrue(state.axes == (0, 1))
+        app.handle(.character("x"))
+        XCTAssertTrue(state.axes == (2, 1))
+        app.handle(.character("x"))
+        XCTAssertTrue(state.axes == (3, 1))
+        app.handle(.character("x"))
+        XCTAssertTrue(state.axes == (0, 1), "wraps around, skipping the vertical axis")
+        app.handle(.character("y"))
+        XCTAssertTrue(state.axes == (0, 2))
+        app.handle(.up)
+        XCTAssertEqual(state.cursor, [0, 0, 0.25, 0])
+        XCTAssertTrue(app.frame().lines[1].contains("z0 → , z2 ↑"))
+        // A 2-D model has nothing to cycle.
+        let (flat, _) = makeApp()
+        flat.handle(.character("x"))
+        XCTAssertTrue(flat.state.axes == (0, 1))
+    }
+
     func testHelp_OpensAndAnyKeyClosesIt() {
         let (app, _) = makeApp()
         app.handle(.character("?"))

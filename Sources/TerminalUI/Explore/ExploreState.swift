@@ -8,7 +8,7 @@ public final class ExploreState {
     /// Posterior means of the data, [N, L].
     public let encoding: Encoding
     /// The two latent dimensions on the map's axes.
-    public var axes: (x: Int, y: Int)
+    public private(set) var axes: (x: Int, y: Int)
     /// The full latent point under the cursor; dimensions off the axes stay fixed.
     public private(set) var cursor: [Float]
     /// Latent units per arrow press.
@@ -18,7 +18,7 @@ public final class ExploreState {
     /// The encoded image the cursor last jumped to, if it has not moved since.
     public private(set) var nearest: Int?
     /// Half the side of the square of latent space the map shows.
-    public let radius: Float
+    public private(set) var radius: Float = 1
 
     /// Encodes `data` (at most `limit` images) with `model`.
     public init(model: VAE, data: Dataset, limit: Int = 5000) {
@@ -29,7 +29,13 @@ public final class ExploreState {
         axes = (0, min(1, latent - 1))
         cursor = [Float](repeating: 0, count: latent)
         decoded = model.decode(point: cursor)
-        // The map covers the central 98% of the points on either axis, and at least [-1, 1].
+        radius = fittedRadius()
+    }
+
+    /// Half the side of a square covering the central 98% of the points on either axis (and at
+    /// least [-1, 1]), rounded up to a quarter.
+    private func fittedRadius() -> Float {
+        let latent = model.latentSize
         var magnitudes: [Float] = []
         for i in 0..<encoding.zMean.rows {
             magnitudes.append(abs(encoding.zMean[i * latent + axes.x]))
@@ -37,7 +43,19 @@ public final class ExploreState {
         }
         magnitudes.sort()
         let quantile = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, magnitudes.count * 98 / 100)]
-        radius = max(1, (quantile * 1.1 * 4).rounded(.up) / 4)
+        return max(1, (quantile * 1.1 * 4).rounded(.up) / 4)
+    }
+
+    /// Shows the next latent dimension on the horizontal (`horizontal`) or vertical axis,
+    /// skipping the one on the other axis. The cursor keeps its coordinates.
+    public func cycleAxis(horizontal: Bool) {
+        let latent = model.latentSize
+        guard latent > 2 else { return }
+        let other = horizontal ? axes.y : axes.x
+        var next = ((horizontal ? axes.x : axes.y) + 1) % latent
+        if next == other { next = (next + 1) % latent }
+        if horizontal { axes.x = next } else { axes.y = next }
+        radius = fittedRadius()
     }
 
     /// The map coordinates of encoded image `index`.
