@@ -1,30 +1,41 @@
-import VAECore
-
-/// The interactive explorer: draws frames into a `Grid`, shows them on a `Terminal`, and
-/// turns keys into moves until the user quits.
+/// The interactive app: draws frames into a `Grid`, shows them on a `Terminal`, and passes
+/// keys to the current screen until the user quits. Tab or the digit keys switch screens.
 public final class ExplorerApp {
     public let terminal: Terminal
-    public let state: ExploreState
-    public var view: ExploreView
+    public let screens: [AppScreen]
+    public private(set) var current = 0
     /// Title shown on the top row.
     public let title: String
     public private(set) var showingHelp = false
     public private(set) var finished = false
 
-    public init(terminal: Terminal, state: ExploreState, title: String, imageGlyphs: GlyphMode? = nil) {
+    public init(terminal: Terminal, screens: [AppScreen], title: String) {
+        precondition(!screens.isEmpty, "the app needs a screen")
         self.terminal = terminal
-        self.state = state
+        self.screens = screens
         self.title = title
-        view = ExploreView(abilities: terminal.abilities, imageGlyphs: imageGlyphs)
+    }
+
+    /// An app with the explore screen alone.
+    public convenience init(terminal: Terminal, state: ExploreState, title: String, imageGlyphs: GlyphMode? = nil) {
+        self.init(terminal: terminal,
+                  screens: [ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: imageGlyphs)],
+                  title: title)
+    }
+
+    /// The explore screen's state, when the app has one.
+    public var state: ExploreState {
+        screens.compactMap { ($0 as? ExploreScreen)?.state }.first!
     }
 
     /// Runs until `q`; `maximumFrames` bounds the loop for tests.
     public func run(maximumFrames: Int = .max) {
         var frames = 0
         while !finished && frames < maximumFrames {
+            for screen in screens { screen.update() }
             terminal.present(frame())
             frames += 1
-            guard let key = terminal.readKey(milliseconds: 100) else { continue }
+            guard let key = terminal.readKey(milliseconds: 50) else { continue }
             handle(key)
         }
     }
@@ -33,34 +44,27 @@ public final class ExplorerApp {
     public func handle(_ key: Key) {
         if showingHelp {
             if key != .resize { showingHelp = false }
-            if key == .character("q") { finished = true }
+            if key == .character("q") { quit() }
             return
         }
+        if screens[current].handle(key) { return }
         switch key {
-        case .up, .character("k"): state.move(dx: 0, dy: 1)
-        case .down, .character("j"): state.move(dx: 0, dy: -1)
-        case .left, .character("h"): state.move(dx: -1, dy: 0)
-        case .right, .character("l"): state.move(dx: 1, dy: 0)
-        case .character("+"), .character("="): state.changeStep(bigger: true)
-        case .character("-"), .character("_"): state.changeStep(bigger: false)
-        case .character("n"): state.jumpToNearest()
-        case .character("x"): state.cycleAxis(horizontal: true)
-        case .character("y"): state.cycleAxis(horizontal: false)
+        case .tab: current = (current + 1) % screens.count
+        case .backTab: current = (current + screens.count - 1) % screens.count
+        case .character(let c) where c.isNumber && Int(String(c)).map({ $0 >= 1 && $0 <= screens.count }) == true:
+            current = Int(String(c))! - 1
         case .character("?"): showingHelp = true
-        case .character("q"), .escape: finished = true
+        case .character("q"), .escape: quit()
         default: break
         }
     }
 
-    /// The arrow keys' name on this terminal.
-    private var arrows: String { terminal.abilities.unicode ? "←↑↓→" : "arrows" }
-
-    /// The keys, for the help screen.
-    private var keys: [(keys: String, action: String)] {
-        [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
-         ("n", "jump to the nearest encoded image"),
-         ("x y", "next latent dimension on the horizontal or vertical axis"), ("?", "this help"), ("q", "quit")]
+    private func quit() {
+        for screen in screens { screen.willQuit() }
+        finished = true
     }
+
+    private var dot: String { terminal.abilities.unicode ? "·" : "-" }
 
     /// The whole screen for the current state and terminal size.
     public func frame() -> Grid {
@@ -73,10 +77,19 @@ public final class ExplorerApp {
             grid.put("q quits", x: 0, y: min(2, rows - 1), maxWidth: columns)
             return grid
         }
-        let dot = terminal.abilities.unicode ? "·" : "-"
-        grid.put(" latent \(dot) explore \(dot) \(title)", x: 0, y: 0, style: .bold, maxWidth: columns)
-        view.draw(state, into: &grid, top: 1, rows: rows - 2)
-        let status = " \(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest  ? help  q quit"
+        let screen = screens[current]
+        grid.put(" latent \(dot) \(screen.name) \(dot) \(title)", x: 0, y: 0, style: .bold, maxWidth: columns)
+        if screens.count > 1 {
+            let tabs = screens.enumerated().map { "\($0.offset + 1) \($0.element.name)" }
+            var x = columns - tabs.map { $0.count + 2 }.reduce(0, +)
+            for (index, tab) in tabs.enumerated() {
+                grid.put(" \(tab) ", x: x, y: 0, style: index == current ? [.reverse, .bold] : .dim)
+                x += tab.count + 2
+            }
+        }
+        screen.draw(into: &grid, top: 1, rows: rows - 2)
+        let switching = screens.count > 1 ? "  Tab view" : ""
+        let status = " \(screen.statusKeys)\(switching)  ? help  q quit"
         grid.fill(x: 0, y: rows - 1, width: columns, height: 1, with: Cell(" ", style: .reverse))
         grid.put(status, x: 0, y: rows - 1, style: .reverse, maxWidth: columns)
         if showingHelp { drawHelp(into: &grid) }
@@ -84,6 +97,9 @@ public final class ExplorerApp {
     }
 
     private func drawHelp(into grid: inout Grid) {
+        var keys = screens[current].helpKeys
+        if screens.count > 1 { keys.append(("Tab 1-\(screens.count)", "switch view")) }
+        keys += [("?", "this help"), ("q", "quit")]
         let lines = ["Keys"] + keys.map { "  \($0.keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.action)" }
             + ["", "any key closes this help"]
         let width = (lines.map(\.count).max() ?? 0) + 4, height = lines.count + 2

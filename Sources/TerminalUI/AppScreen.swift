@@ -1,0 +1,23 @@
+/// One view of the explorer app (explore, train, ...): it draws the body of the screen and
+/// handles the keys that are its own.
+public protocol AppScreen: AnyObject {
+    /// Its name on the tab row and in the title.
+    var name: String { get }
+    /// Takes in what happened since the last frame (training events, say). Called every frame.
+    func update()
+    /// Draws the body: the rows between the title and the status bar.
+    func draw(into grid: inout Grid, top: Int, rows: Int)
+    /// Acts on a key; returns false when the key is not this screen's.
+    func handle(_ key: Key) -> Bool
+    /// Its keys for the status bar, most important first.
+    var statusKeys: String { get }
+    /// Its keys for the help screen.
+    var helpKeys: [(keys: String, action: String)] { get }
+    /// Called once before the app quits (a training screen stops and saves here).
+    func willQuit()
+}
+
+extension AppScreen {
+    public func update() {}
+    public func willQuit() {}
+}

@@ -1,0 +1,46 @@
+/// The explore view as an app screen: the latent map, the cursor and the decoded image.
+public final class ExploreScreen: AppScreen {
+    public let state: ExploreState
+    public var view: ExploreView
+    private let unicode: Bool
+
+    public init(state: ExploreState, abilities: TerminalAbilities, imageGlyphs: GlyphMode? = nil) {
+        self.state = state
+        view = ExploreView(abilities: abilities, imageGlyphs: imageGlyphs)
+        unicode = abilities.unicode
+    }
+
+    public var name: String { "explore" }
+
+    private var arrows: String { unicode ? "←↑↓→" : "arrows" }
+
+    public func draw(into grid: inout Grid, top: Int, rows: Int) {
+        view.draw(state, into: &grid, top: top, rows: rows)
+    }
+
+    public func handle(_ key: Key) -> Bool {
+        switch key {
+        case .up, .character("k"): state.move(dx: 0, dy: 1)
+        case .down, .character("j"): state.move(dx: 0, dy: -1)
+        case .left, .character("h"): state.move(dx: -1, dy: 0)
+        case .right, .character("l"): state.move(dx: 1, dy: 0)
+        case .character("+"), .character("="): state.changeStep(bigger: true)
+        case .character("-"), .character("_"): state.changeStep(bigger: false)
+        case .character("n"): state.jumpToNearest()
+        case .character("x"): state.cycleAxis(horizontal: true)
+        case .character("y"): state.cycleAxis(horizontal: false)
+        default: return false
+        }
+        return true
+    }
+
+    public var statusKeys: String {
+        "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest"
+    }
+
+    public var helpKeys: [(keys: String, action: String)] {
+        [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
+         ("n", "jump to the nearest encoded image"),
+         ("x y", "next latent dimension on the horizontal or vertical axis")]
+    }
+}
