@@ -15,9 +15,12 @@ public protocol AppScreen: AnyObject {
     var helpKeys: [(keys: String, action: String)] { get }
     /// Called once before the app quits (a training screen stops and saves here).
     func willQuit()
+    /// True when the screen wants the app to end now (after Ctrl-C, say).
+    var requestsQuit: Bool { get }
 }
 
 extension AppScreen {
     public func update() {}
     public func willQuit() {}
+    public var requestsQuit: Bool { false }
 }

@@ -33,6 +33,10 @@ public final class ExplorerApp {
         var frames = 0
         while !finished && frames < maximumFrames {
             for screen in screens { screen.update() }
+            if screens.contains(where: \.requestsQuit) {
+                quit()
+                break
+            }
             terminal.present(frame())
             frames += 1
             guard let key = terminal.readKey(milliseconds: 50) else { continue }

@@ -121,3 +121,25 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertEqual(result.output, "latent: explore needs an interactive terminal; without one use latent train, latent bench or latent info\n")
     }
 }
+
+extension ExplorerTmuxTests {
+    func testTrainMonitor_ShowsTheLossMovingAndQuitSaves() throws {
+        let model = directory + "/live.safetensors"
+        try start("\(binary) train --data synthetic:2000 --arch mlp2 --epochs 1000 --out \(model)")
+        let early = try waitFor("━ total", seconds: 60)
+        XCTAssertTrue(early.contains("latent · train"), early)
+        func stepOf(_ screen: String) -> Int? {
+            screen.split(separator: "\n").first { $0.contains("img/s") }
+                .flatMap { $0.components(separatedBy: "step ").dropFirst().first?.split(separator: " ").first }
+                .flatMap { Int($0) }
+        }
+        let firstStep = try XCTUnwrap(stepOf(early))
+        Thread.sleep(forTimeInterval: 1.5)
+        let later = try screen()
+        XCTAssertGreaterThan(try XCTUnwrap(stepOf(later)), firstStep, "training goes on under the monitor")
+        try tmux(["send-keys", "-t", "main", "q"])
+        let after = try waitFor("EXITED 0", seconds: 60)
+        XCTAssertTrue(after.contains("stopped at step"), after)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: model))
+    }
+}

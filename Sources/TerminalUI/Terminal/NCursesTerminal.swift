@@ -58,7 +58,7 @@ public final class NCursesTerminal: Terminal {
     public func restore() {
         guard active else { return }
         active = false
-        endwin()
+        if !isendwin() { endwin() }
     }
 
     public func present(_ grid: Grid) {
@@ -140,7 +140,7 @@ public final class NCursesTerminal: Terminal {
 
     /// Restores the terminal at exit and before a crash signal takes the process down.
     private static func installRestoreHandlers() {
-        atexit { endwin() }
+        atexit { if !isendwin() { endwin() } }
         for signalNumber in [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE] {
             signal(signalNumber) { number in
                 endwin()

@@ -14,7 +14,8 @@ public enum AtomicFile {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CheckpointError(file: path, "the folder \(directory) does not exist; create it first")
         }
-        let temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).tmp"
+        // Unique per call, so that two threads saving the same file never share a temporary.
+        let temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
             throw CheckpointError(file: path, "cannot write in \(directory): \(String(cString: strerror(errno)))")

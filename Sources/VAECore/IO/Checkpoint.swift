@@ -9,7 +9,7 @@ import Foundation
 /// `latent.training` (TrainingSettings), `latent.history` ([EpochRecord]), `latent.data`,
 /// `latent.version`. A file without them (saved from PyTorch) is recognised by its tensor names
 /// and shapes, the module layout of torch_vae.py.
-public struct Checkpoint {
+public struct Checkpoint: Sendable {
     public var configuration: ModelConfiguration
     /// How the model was trained, when known.
     public var training: TrainingSettings?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import TerminalUI
 import VAECore
 
 /// `latent train`: trains a model and writes a checkpoint after every epoch.
@@ -58,8 +59,11 @@ struct Train: ParsableCommand {
     @Option(help: "Train on the first N training images only.")
     var limit: Int?
 
-    @Flag(help: "Print one JSON object per epoch.")
+    @Flag(help: "Print one JSON object per epoch (never opens the live monitor).")
     var json = false
+
+    @Flag(help: "No colours in the live monitor (as the NO_COLOR variable does).")
+    var noColor = false
 
     @OptionGroup var compute: ComputeOptions
 
@@ -82,15 +86,21 @@ struct Train: ParsableCommand {
         try checkImageSize(model.configuration.architecture, split)
 
         let trainer = Trainer(model: model, data: split, settings: settings, history: history)
+        let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data)
+        let saveCheckpoint: @Sendable (VAE, [EpochRecord]) throws -> Void = { model, history in
+            var saved = checkpoint
+            saved.history = history
+            try saved.save(model, to: out)
+        }
+        if !json && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 {
+            try trainWithMonitor(trainer, save: saveCheckpoint, out: out, title: "\(model.configuration.architecture.name) on \(data)")
+            return
+        }
         let interrupt = InterruptHandler { trainer.control.cancel() }
         defer { interrupt.restore() }
-
-        let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data)
         let report = EpochReporter(json: json, epochs: epochs, path: out)
         let cancelled = try trainer.run { trainer in
-            var saved = checkpoint
-            saved.history = trainer.history
-            try saved.save(trainer.model, to: out)
+            try saveCheckpoint(trainer.model, trainer.history)
             if trainer.control.isCancelled {
                 report.interrupted(step: trainer.step, epochsDone: trainer.history.count)
             } else if let record = trainer.history.last {
@@ -98,6 +108,45 @@ struct Train: ParsableCommand {
             }
         }
         if cancelled { throw ExitCode(130) }
+    }
+
+    /// Trains on a background thread under the live monitor; q or Ctrl-C stop and save.
+    private func trainWithMonitor(_ trainer: Trainer, save: @escaping @Sendable (VAE, [EpochRecord]) throws -> Void,
+                                  out: String, title: String) throws {
+        let terminal: NCursesTerminal
+        do {
+            terminal = try NCursesTerminal(noColor: noColor)
+        } catch {
+            throw UsageError("cannot open the terminal for the live monitor: \(error); use --json for plain output")
+        }
+        let screen = TrainScreen(trainer: trainer, abilities: terminal.abilities) { model, history in
+            try save(model, history)
+            return out
+        }
+        let interruption = screen.interruption
+        let interrupt = InterruptHandler { interruption.trigger() }
+        defer { interrupt.restore() }
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = OutcomeBox()
+        Thread.detachNewThread {
+            do {
+                outcome.cancelled = try trainer.run { trainer in try save(trainer.model, trainer.history) }
+            } catch {
+                outcome.error = error
+            }
+            finished.signal()
+        }
+        ExplorerApp(terminal: terminal, screens: [screen], title: title).run()
+        finished.wait()
+        terminal.restore()
+        if let error = outcome.error { throw error }
+        let epochsDone = trainer.history.count
+        if outcome.cancelled {
+            Console.error("stopped at step \(trainer.step) (\(epochsDone) full epochs): saved \(out)")
+        } else if let record = trainer.history.last {
+            EpochReporter(json: false, epochs: epochs, path: out).epoch(record)
+        }
+        if interruption.happened { throw ExitCode(130) }
     }
 
     /// A new model from the options, or the checkpoint named by --resume, which the options
@@ -168,5 +217,20 @@ struct EpochReporter {
     func interrupted(step: Int, epochsDone: Int) {
         let message = "interrupted at step \(step) (\(epochsDone) full epochs): saved \(path ?? "nothing")"
         Console.error(message)
+    }
+}
+
+/// How the training thread ended, handed to the main thread.
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storedError: Error?
+    private var storedCancelled = false
+    var error: Error? {
+        get { lock.withLock { storedError } }
+        set { lock.withLock { storedError = newValue } }
+    }
+    var cancelled: Bool {
+        get { lock.withLock { storedCancelled } }
+        set { lock.withLock { storedCancelled = newValue } }
     }
 }

@@ -1,0 +1,191 @@
+import Dispatch
+import Foundation
+import VAECore
+
+/// The live training monitor: progress, a chart of the loss terms, and samples from the model
+/// as it learns. Training runs on another thread; this screen reads its events every frame.
+public final class TrainScreen: AppScreen {
+    public let trainer: Trainer
+    private let queue = TrainingEventQueue()
+    private let abilities: TerminalAbilities
+    /// Writes a checkpoint of the given model and history; returns where.
+    private let save: (VAE, [EpochRecord]) throws -> String
+
+    private var total: [Double] = [], reconstruction: [Double] = [], kl: [Double] = []
+    private var smoother = (total: 0.0, reconstruction: 0.0, kl: 0.0, count: 0)
+    private var epochMarks: [Int] = []
+    public private(set) var records: [EpochRecord] = []
+    public private(set) var last: StepReport?
+    public private(set) var paused = false
+    /// nil while training; true when it was cancelled.
+    public private(set) var outcome: Bool?
+    public private(set) var logarithmic = false
+    public private(set) var message = ""
+    private var samples: [[Float]] = []
+    private let samplePoints: [[Float]]
+    private var lastSamples: UInt64 = 0
+    /// Set from the Ctrl-C handler's thread.
+    public let interruption: Interruption
+
+    /// A monitor for `trainer`; call before the trainer starts, as it adds a listener.
+    public init(trainer: Trainer, abilities: TerminalAbilities, save: @escaping (VAE, [EpochRecord]) throws -> String) {
+        self.trainer = trainer
+        self.abilities = abilities
+        self.save = save
+        interruption = Interruption(control: trainer.control)
+        records = trainer.history
+        var rng = RandomGenerator(seed: 7)
+        samplePoints = (0..<8).map { _ in (0..<trainer.model.latentSize).map { _ in rng.normal() } }
+        trainer.addListener { [queue] in queue.receive($0) }
+    }
+
+    public var name: String { "train" }
+
+    /// Smoothing weight of the newest step in the charted averages.
+    static let smoothing = 0.05
+
+    public func update() {
+        for event in queue.drain() {
+            switch event {
+            case .step(let report):
+                last = report
+                // Exponential moving averages, debiased as TensorBoard's smoother is.
+                let a = TrainScreen.smoothing
+                smoother.total = (1 - a) * smoother.total + a * report.loss.total
+                smoother.reconstruction = (1 - a) * smoother.reconstruction + a * report.loss.reconstruction
+                smoother.kl = (1 - a) * smoother.kl + a * report.loss.kl
+                smoother.count += 1
+                let debias = 1 - pow(1 - a, Double(smoother.count))
+                total.append(smoother.total / debias)
+                reconstruction.append(smoother.reconstruction / debias)
+                kl.append(smoother.kl / debias)
+            case .epoch(let record):
+                records.append(record)
+                epochMarks.append(total.count - 1)
+                lastSamples = 0
+            case .paused(let isPaused):
+                paused = isPaused
+            case .finished(let cancelled):
+                outcome = cancelled
+                lastSamples = 0
+            }
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - lastSamples > 1_500_000_000 {
+            lastSamples = now
+            let model = trainer.snapshot()
+            samples = samplePoints.map { model.decode(point: $0) }
+        }
+    }
+
+    public var requestsQuit: Bool { interruption.happened && outcome != nil }
+
+    public func willQuit() {
+        trainer.control.cancel()
+    }
+
+    public func handle(_ key: Key) -> Bool {
+        switch key {
+        case .character(" "):
+            trainer.control.togglePause()
+        case .character("]"):
+            let beta = trainer.control.beta
+            trainer.control.beta = beta < 0.2 ? beta + 0.05 : beta * 1.25
+        case .character("["):
+            trainer.control.beta = max(0, trainer.control.beta * 0.8)
+        case .character("L"), .character("g"):
+            logarithmic.toggle()
+        case .character("s"):
+            do {
+                message = "saved \(try save(trainer.snapshot(), records))"
+            } catch {
+                message = "not saved: \(error)"
+            }
+        default:
+            return false
+        }
+        return true
+    }
+
+    public var statusKeys: String { "space pause  [ ] beta  g log scale  s save" }
+
+    public var helpKeys: [(keys: String, action: String)] {
+        [("space", "pause or resume training"), ("[ ]", "lower or raise beta, the KL weight"),
+         ("g", "log scale for the chart"), ("s", "save a checkpoint now"), ("q", "stop, save and quit")]
+    }
+
+    public func draw(into grid: inout Grid, top: Int, rows: Int) {
+        let width = grid.width
+        grid.put(progressLine(width: width), x: 1, y: top, maxWidth: width - 2)
+        grid.put(summaryLine(), x: 1, y: top + 1, style: message.isEmpty ? .dim : [], maxWidth: width - 2)
+        let sampleRows = rows >= 24 ? 8 : 0
+        var chart = LineChart(series: [
+            .init(name: "total", values: total, color: abilities.usesColor ? .palette(231) : .terminalDefault),
+            .init(name: "recon", values: reconstruction, color: abilities.usesColor ? .palette(39) : .terminalDefault),
+            .init(name: "KL", values: kl, color: abilities.usesColor ? .palette(208) : .terminalDefault),
+        ])
+        chart.logarithmic = logarithmic
+        chart.marks = epochMarks
+        chart.braille = abilities.unicode
+        chart.draw(into: &grid, x: 1, y: top + 3, columns: width - 2, rows: rows - 3 - sampleRows)
+        guard sampleRows > 0, !samples.isEmpty else { return }
+        let y = top + rows - sampleRows
+        grid.put("samples from N(0, I), decoded by the model as it trains", x: 1, y: y, style: .dim, maxWidth: width - 2)
+        let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
+        let shape = trainer.model.configuration.architecture.image
+        let fitting = min(samples.count, (width - 1) / 15)
+        for (i, image) in samples.prefix(fitting).enumerated() {
+            renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
+                          x: 1 + i * 15, y: y + 1, columns: 14, rows: 7)
+        }
+    }
+
+    private func progressLine(width: Int) -> String {
+        guard let last else { return paused ? "paused" : "starting..." }
+        let settings = trainer.settings
+        let fraction = Double(last.batch) / Double(last.batchesPerEpoch)
+        let barWidth = max(10, min(30, width / 5))
+        let filled = Int(fraction * Double(barWidth))
+        let (done, todo) = abilities.unicode ? ("━", "─") : ("#", "-")
+        let bar = String(repeating: done, count: filled) + String(repeating: todo, count: barWidth - filled)
+        let state = outcome.map { $0 ? "stopped" : "finished" } ?? (paused ? "paused" : "running")
+        return "epoch \(last.epoch)/\(settings.epochs) \(bar) \(Int(fraction * 100))%  step \(last.step)  "
+            + "\(Int(last.imagesPerSecond)) img/s  ETA \(TrainScreen.duration(last.secondsRemaining))  "
+            + String(format: "beta %.2f", Double(trainer.control.beta)) + "  \(state)"
+    }
+
+    private func summaryLine() -> String {
+        if !message.isEmpty { return message }
+        guard let record = records.last else { return "the first epoch's test score comes at its end" }
+        return String(format: "epoch %d: train %.2f (recon %.2f + KL %.2f)  test %.2f  %.0f img/s",
+                      record.epoch, record.train.total, record.train.reconstruction, record.train.kl,
+                      record.test.negativeELBO, record.imagesPerSecond)
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "-" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}
+
+/// Ctrl-C for a training screen, safe to trigger from any thread: training stops (and saves),
+/// then the app ends.
+public final class Interruption: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private let control: TrainingControl
+
+    init(control: TrainingControl) {
+        self.control = control
+    }
+
+    /// Whether it was triggered.
+    public var happened: Bool { lock.withLock { flag } }
+
+    /// Stops training after the current step.
+    public func trigger() {
+        lock.withLock { flag = true }
+        control.cancel()
+    }
+}

@@ -1,0 +1,74 @@
+import XCTest
+import VAECore
+@testable import TerminalUI
+
+final class TrainScreenTests: XCTestCase {
+    func makeTrainer(epochs: Int = 2) -> Trainer {
+        let model = VAE(configuration: ModelConfiguration(architecture: Architecture(body: .mlp(hidden: [32]), latent: 2)), seed: 1)
+        return Trainer(model: model, data: SyntheticDigits.split(trainCount: 256, seed: 1),
+                       settings: TrainingSettings(epochs: epochs, batchSize: 64))
+    }
+
+    func testMonitor_ShowsProgressChartAndSamplesAfterTraining() throws {
+        let trainer = makeTrainer()
+        var saves: [Int] = []
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false)) { _, history in
+            saves.append(history.count)
+            return "model.safetensors"
+        }
+        let terminal = MemoryTerminal(columns: 100, rows: 30)
+        let app = ExplorerApp(terminal: terminal, screens: [screen], title: "test")
+        screen.update()
+        XCTAssertTrue(app.frame().lines[1].contains("starting"))
+        try trainer.run()
+        screen.update()
+        let lines = app.frame().lines
+        XCTAssertTrue(lines[0].contains("latent · train · test"), lines[0])
+        XCTAssertTrue(lines[1].contains("epoch 2/2") && lines[1].contains("100%") && lines[1].contains("finished"), lines[1])
+        XCTAssertTrue(lines[2].contains("epoch 2: train"), lines[2])
+        XCTAssertTrue(lines.contains { $0.contains("━ total") && $0.contains("━ recon") && $0.contains("━ KL") })
+        XCTAssertTrue(lines.contains { $0.contains("┊") }, "epoch marks")
+        XCTAssertTrue(lines.contains { $0.contains("samples from N(0, I)") })
+        XCTAssertTrue(lines[29].contains("space pause"))
+        XCTAssertEqual(screen.records.count, 2)
+        XCTAssertEqual(screen.last?.step, 8)
+    }
+
+    func testKeys_PauseChangeBetaToggleLogScaleAndSave() {
+        let trainer = makeTrainer()
+        var saved = 0
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: false, colors: 0, noColor: true)) { _, _ in
+            saved += 1
+            return "m.safetensors"
+        }
+        XCTAssertTrue(screen.handle(.character(" ")))
+        XCTAssertTrue(trainer.control.isPaused)
+        XCTAssertTrue(screen.handle(.character(" ")))
+        XCTAssertFalse(trainer.control.isPaused)
+        XCTAssertTrue(screen.handle(.character("]")))
+        XCTAssertEqual(trainer.control.beta, 1.25)
+        XCTAssertTrue(screen.handle(.character("[")))
+        XCTAssertEqual(trainer.control.beta, 1, accuracy: 1e-6)
+        XCTAssertTrue(screen.handle(.character("g")))
+        XCTAssertTrue(screen.logarithmic)
+        XCTAssertTrue(screen.handle(.character("s")))
+        XCTAssertEqual(saved, 1)
+        XCTAssertEqual(screen.message, "saved m.safetensors")
+        XCTAssertFalse(screen.handle(.character("z")))
+        screen.willQuit()
+        XCTAssertTrue(trainer.control.isCancelled)
+    }
+
+    func testInterruption_EndsTheAppOnceTrainingHasStopped() throws {
+        let trainer = makeTrainer(epochs: 1000)
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false)) { _, _ in "" }
+        screen.interruption.trigger()
+        XCTAssertFalse(screen.requestsQuit, "not before training has stopped")
+        XCTAssertTrue(try trainer.run())
+        screen.update()
+        XCTAssertTrue(screen.requestsQuit)
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "t")
+        app.run(maximumFrames: 5)
+        XCTAssertTrue(app.finished)
+    }
+}
