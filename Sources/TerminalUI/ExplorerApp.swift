@@ -9,11 +9,13 @@ public final class ExplorerApp {
     public private(set) var showingHelp = false
     public private(set) var finished = false
 
-    public init(terminal: Terminal, screens: [AppScreen], title: String) {
-        precondition(!screens.isEmpty, "the app needs a screen")
+    /// An app showing `screens`, starting on screen `first`.
+    public init(terminal: Terminal, screens: [AppScreen], title: String, first: Int = 0) {
+        precondition(!screens.isEmpty && screens.indices.contains(first), "the app needs a screen to start on")
         self.terminal = terminal
         self.screens = screens
         self.title = title
+        current = first
     }
 
     /// An app with the explore screen alone.

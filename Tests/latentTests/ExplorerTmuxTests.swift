@@ -118,7 +118,7 @@ final class ExplorerTmuxTests: XCTestCase {
     func testExplorer_WithoutATerminalNamesTheOtherCommands() throws {
         let result = try run(binary, ["explore", "--data", "synthetic:64"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.output, "latent: explore needs an interactive terminal; without one use latent train, latent bench or latent info\n")
+        XCTAssertEqual(result.output, "latent: the explorer needs an interactive terminal; without one use latent train, latent bench or latent info\n")
     }
 }
 
@@ -141,5 +141,27 @@ extension ExplorerTmuxTests {
         let after = try waitFor("EXITED 0", seconds: 60)
         XCTAssertTrue(after.contains("stopped at step"), after)
         XCTAssertTrue(FileManager.default.fileExists(atPath: model))
+    }
+}
+
+extension ExplorerTmuxTests {
+    func testInterpolate_OpensOnTheStripAndScrubs() throws {
+        let model = directory + "/m.safetensors"
+        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        try start("\(binary) interpolate 3 7 --model \(model) --data synthetic:256")
+        let first = try waitFor("frame 1/9")
+        XCTAssertTrue(first.contains("from #3 "), first)
+        XCTAssertTrue(first.contains("pixel cross-fade"), first)
+        try tmux(["send-keys", "-t", "main", "Right", "Right"])
+        try waitFor("frame 3/9")
+        try tmux(["send-keys", "-t", "main", "p"])
+        try waitFor("spherical path")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+        try tmux(["kill-server"])
+        try start("\(binary) interpolate 3 99999 --model \(model) --data synthetic:256")
+        let refused = try waitFor("EXITED")
+        XCTAssertTrue(refused.contains("image 99999 is not in synthetic/test"), refused)
+        XCTAssertTrue(refused.contains("EXITED 2"), refused)
     }
 }

@@ -29,6 +29,8 @@ public final class ExploreScreen: AppScreen {
         case .character("n"): state.jumpToNearest()
         case .character("x"): state.cycleAxis(horizontal: true)
         case .character("y"): state.cycleAxis(horizontal: false)
+        case .character("a"): state.endpoints.a = state.nearest ?? state.nearestIndex()
+        case .character("b"): state.endpoints.b = state.nearest ?? state.nearestIndex()
         default: return false
         }
         return true
@@ -41,6 +43,7 @@ public final class ExploreScreen: AppScreen {
     public var helpKeys: [(keys: String, action: String)] {
         [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
          ("n", "jump to the nearest encoded image"),
-         ("x y", "next latent dimension on the horizontal or vertical axis")]
+         ("x y", "next latent dimension on the horizontal or vertical axis"),
+         ("a b", "mark the nearest image as an end of the interpolation")]
     }
 }

@@ -17,6 +17,8 @@ public final class ExploreState {
     public private(set) var decoded: [Float]
     /// The encoded image the cursor last jumped to, if it has not moved since.
     public private(set) var nearest: Int?
+    /// The encoded images marked as the ends of an interpolation (keys a and b).
+    public var endpoints: (a: Int?, b: Int?) = (nil, nil)
     /// Half the side of the square of latent space the map shows.
     public private(set) var radius: Float = 1
 
@@ -77,18 +79,29 @@ public final class ExploreState {
         step = min(2, max(1.0 / 64, bigger ? step * 2 : step / 2))
     }
 
-    /// Jumps to the encoded image nearest the cursor on the map and decodes it.
-    public func jumpToNearest() {
-        guard data.count > 0 else { return }
+    /// The encoded image nearest the cursor on the map.
+    public func nearestIndex() -> Int? {
+        guard data.count > 0 else { return nil }
         var best = (index: 0, distance: Float.infinity)
         for i in 0..<data.count {
             let p = point(i)
             let d = (p.x - cursor[axes.x]) * (p.x - cursor[axes.x]) + (p.y - cursor[axes.y]) * (p.y - cursor[axes.y])
             if d < best.distance { best = (i, d) }
         }
-        let latent = model.latentSize
-        cursor = Array(encoding.zMean.storage[(best.index * latent)..<((best.index + 1) * latent)])
-        nearest = best.index
+        return best.index
+    }
+
+    /// Jumps to the encoded image nearest the cursor on the map and decodes it.
+    public func jumpToNearest() {
+        guard let index = nearestIndex() else { return }
+        cursor = latentMean(of: index)
+        nearest = index
         decoded = model.decode(point: cursor)
+    }
+
+    /// The posterior mean of encoded image `index`.
+    public func latentMean(of index: Int) -> [Float] {
+        let latent = model.latentSize
+        return Array(encoding.zMean.storage[(index * latent)..<((index + 1) * latent)])
     }
 }

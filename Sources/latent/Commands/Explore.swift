@@ -20,45 +20,10 @@ struct Explore: ParsableCommand {
     /// Where the bundled model lives, relative to the working directory or the executable.
     static let bundledModel = "assets/models/conv2-fashion-mnist.safetensors"
 
-    @Option(help: "Checkpoint to explore (default: the bundled Fashion-MNIST conv2).")
-    var model: String?
-
-    @Option(help: "Data to encode for the map (default: what the model was trained on, else fashion-mnist).")
-    var data: String?
-
-    @Option(help: "Images encoded for the map.")
-    var points = 5000
-
-    @Option(help: "Glyphs for images: half, quadrant, braille or ascii (default: the best the terminal shows).")
-    var glyphs: GlyphMode?
-
-    @Flag(help: "No colours (as the NO_COLOR variable does).")
-    var noColor = false
-
-    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var options: ExploreOptions
 
     func run() throws {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw UsageError("explore needs an interactive terminal; without one use latent train, latent bench or latent info")
-        }
-        if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
-        let path = try model ?? Explore.findBundledModel()
-        try compute.apply()
-        let (vae, checkpoint) = try Checkpoint.load(path: path)
-        let spec = data ?? checkpoint.data ?? "fashion-mnist"
-        let split = try DataSpec.loadForCommand(spec, limit: nil)
-        try checkImageSize(vae.configuration.architecture, split)
-        let state = ExploreState(model: vae, data: split.test, limit: points)
-        let terminal: NCursesTerminal
-        do {
-            terminal = try NCursesTerminal(noColor: noColor)
-        } catch {
-            throw UsageError("cannot open the terminal: \(error); without one use latent train, latent bench or latent info")
-        }
-        let interrupt = InterruptHandler { NCursesTerminal.restoreAndExit() }
-        defer { interrupt.restore(); terminal.restore() }
-        let title = "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
-        ExplorerApp(terminal: terminal, state: state, title: title, imageGlyphs: glyphs).run()
+        try options.openExplorer(firstScreen: 0, endpoints: nil)
     }
 
     /// The bundled model, looked for under the working directory and beside the executable.
@@ -76,3 +41,86 @@ struct Explore: ParsableCommand {
 }
 
 extension GlyphMode: ExpressibleByArgument {}
+
+/// `latent interpolate A B`: the path through latent space between two test images.
+struct Interpolate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Interpolate between two test images through the latent space.",
+        discussion: """
+            Opens the explorer on its interpolate view: a strip of frames decoded along the
+            path between the two images' posterior means, the current frame large, and the
+            pixel-space cross-fade beside it. A and B index the data's test set.
+
+            Example:
+              latent interpolate 0 1
+              latent interpolate 17 4242 --model conv2.safetensors --data fashion-mnist
+            """)
+
+    @Argument(help: "Index of the first image in the test set.")
+    var a: Int
+
+    @Argument(help: "Index of the second image in the test set.")
+    var b: Int
+
+    @OptionGroup var options: ExploreOptions
+
+    func run() throws {
+        try options.openExplorer(firstScreen: 1, endpoints: (a, b))
+    }
+}
+
+/// Options of the commands that open the explorer.
+struct ExploreOptions: ParsableArguments {
+    @Option(help: "Checkpoint to explore (default: the bundled Fashion-MNIST conv2).")
+    var model: String?
+
+    @Option(help: "Data to encode for the map (default: what the model was trained on, else fashion-mnist).")
+    var data: String?
+
+    @Option(help: "Images encoded for the map.")
+    var points = 5000
+
+    @Option(help: "Glyphs for images: half, quadrant, braille or ascii (default: the best the terminal shows).")
+    var glyphs: GlyphMode?
+
+    @Flag(help: "No colours (as the NO_COLOR variable does).")
+    var noColor = false
+
+    @OptionGroup var compute: ComputeOptions
+
+    /// Loads the model and data and runs the app, starting on screen `firstScreen`
+    /// (0 explore, 1 interpolate) with the interpolation's ends when given.
+    func openExplorer(firstScreen: Int, endpoints: (a: Int, b: Int)?) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw UsageError("the explorer needs an interactive terminal; without one use latent train, latent bench or latent info")
+        }
+        if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
+        let path = try model ?? Explore.findBundledModel()
+        try compute.apply()
+        let (vae, checkpoint) = try Checkpoint.load(path: path)
+        let spec = data ?? checkpoint.data ?? "fashion-mnist"
+        let split = try DataSpec.loadForCommand(spec, limit: nil)
+        try checkImageSize(vae.configuration.architecture, split)
+        let state = ExploreState(model: vae, data: split.test, limit: max(points, endpoints.map { max($0.a, $0.b) + 1 } ?? 0))
+        if let endpoints {
+            for index in [endpoints.a, endpoints.b] where !(0..<state.data.count).contains(index) {
+                throw UsageError("image \(index) is not in \(split.test.name): use 0 to \(state.data.count - 1)")
+            }
+            state.endpoints = (endpoints.a, endpoints.b)
+        }
+        let terminal: NCursesTerminal
+        do {
+            terminal = try NCursesTerminal(noColor: noColor)
+        } catch {
+            throw UsageError("cannot open the terminal: \(error); without one use latent train, latent bench or latent info")
+        }
+        let interrupt = InterruptHandler { NCursesTerminal.restoreAndExit() }
+        defer { interrupt.restore(); terminal.restore() }
+        let title = "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
+        let screens: [AppScreen] = [
+            ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: glyphs),
+            InterpolateScreen(state: state, abilities: terminal.abilities),
+        ]
+        ExplorerApp(terminal: terminal, screens: screens, title: title, first: firstScreen).run()
+    }
+}

@@ -1,0 +1,137 @@
+import Dispatch
+import Foundation
+import VAECore
+
+/// Interpolation between two encoded images: a strip of frames decoded along a path through
+/// latent space, the current frame large, and the pixel-space cross-fade beside it.
+public final class InterpolateScreen: AppScreen {
+    /// How the path runs between the two posterior means.
+    public enum Path: String, Sendable {
+        /// A straight line.
+        case linear
+        /// A great-circle arc (slerp), which keeps the norm typical of samples from N(0, I).
+        case spherical
+    }
+
+    public let state: ExploreState
+    private let abilities: TerminalAbilities
+    /// Frames along the path, ends included.
+    public let frameCount: Int
+    public private(set) var path: Path = .linear
+    /// Index of the frame shown large.
+    public private(set) var position = 0
+    public private(set) var animating = false
+    private var lastTick: UInt64 = 0
+    private var frames: [[Float]] = []
+    private var framesFor: (a: Int, b: Int, path: Path)?
+
+    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9) {
+        precondition(frameCount >= 2, "an interpolation needs at least 2 frames")
+        self.state = state
+        self.abilities = abilities
+        self.frameCount = frameCount
+    }
+
+    public var name: String { "interpolate" }
+
+    /// The two ends, defaulting to the first two images of different labels.
+    public var ends: (a: Int, b: Int) {
+        let a = state.endpoints.a ?? 0
+        let labels = state.data.labels
+        let b = state.endpoints.b ?? (1..<max(2, state.data.count)).first { index in
+            labels.map { $0[index] != $0[a] } ?? true
+        } ?? min(1, state.data.count - 1)
+        return (a, b)
+    }
+
+    /// Where frame `i` of `count` sits between latent points `p` and `q`.
+    public static func point(_ i: Int, of count: Int, from p: [Float], to q: [Float], path: Path) -> [Float] {
+        let t = Float(i) / Float(count - 1)
+        let dot = zip(p, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+        let norms = (p.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot(), q.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot())
+        let cosine = norms.0 > 0 && norms.1 > 0 ? max(-1, min(1, dot / (norms.0 * norms.1))) : 1
+        let omega = acos(cosine)
+        guard path == .spherical, omega > 1e-4, sin(omega) > 1e-4 else {
+            return zip(p, q).map { $0 + t * ($1 - $0) }
+        }
+        let (wp, wq) = (sin((1 - t) * omega) / sin(omega), sin(t * omega) / sin(omega))
+        return zip(p, q).map { wp * $0 + wq * $1 }
+    }
+
+    /// The decoded frames for the current ends and path, made when they change.
+    public func decodedFrames() -> [[Float]] {
+        let (a, b) = ends
+        if let made = framesFor, made == (a, b, path) { return frames }
+        let (p, q) = (state.latentMean(of: a), state.latentMean(of: b))
+        frames = (0..<frameCount).map { state.model.decode(point: InterpolateScreen.point($0, of: frameCount, from: p, to: q, path: path)) }
+        framesFor = (a, b, path)
+        return frames
+    }
+
+    /// The pixel-space blend of the two originals at frame `i`, for contrast.
+    public func crossFade(_ i: Int) -> [Float] {
+        let (a, b) = ends
+        let t = Float(i) / Float(frameCount - 1)
+        return zip(state.data.image(a), state.data.image(b)).map { $0 + t * ($1 - $0) }
+    }
+
+    public func update() {
+        guard animating else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - lastTick > 150_000_000 {
+            lastTick = now
+            position = (position + 1) % frameCount
+        }
+    }
+
+    public func handle(_ key: Key) -> Bool {
+        switch key {
+        case .left, .character("h"): position = max(0, position - 1); animating = false
+        case .right, .character("l"): position = min(frameCount - 1, position + 1); animating = false
+        case .character(" "): animating.toggle()
+        case .character("p"): path = path == .linear ? .spherical : .linear
+        default: return false
+        }
+        return true
+    }
+
+    public var statusKeys: String {
+        "\(abilities.unicode ? "←→" : "left/right") scrub  space animate  p path (\(path.rawValue))"
+    }
+
+    public var helpKeys: [(keys: String, action: String)] {
+        [("\(abilities.unicode ? "←→" : "left right") hl", "move along the path"), ("space", "animate"),
+         ("p", "linear or spherical path"), ("a b (explore)", "choose the two images on the map")]
+    }
+
+    public func draw(into grid: inout Grid, top: Int, rows: Int) {
+        let (a, b) = ends
+        let shape = state.data.shape
+        let frames = decodedFrames()
+        let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
+        func label(_ index: Int) -> String {
+            "#\(index) " + (state.data.labels.map { state.data.classNames[$0[index]] } ?? "")
+        }
+        grid.put("from \(label(a)) to \(label(b)), \(path.rawValue) path, frame \(position + 1)/\(frameCount)",
+                 x: 1, y: top, maxWidth: grid.width - 2)
+        // The strip: every frame small, the current one marked.
+        let cell = max(6, min(14, (grid.width - 2) / frameCount - 1))
+        let stripRows = max(3, cell / 2)
+        for (i, frame) in frames.enumerated() {
+            let x = 1 + i * (cell + 1)
+            renderer.draw(frame, width: shape.width, height: shape.height, into: &grid, x: x, y: top + 1, columns: cell, rows: stripRows)
+            if i == position {
+                grid.put(String(repeating: abilities.unicode ? "▔" : "^", count: cell), x: x, y: top + 1 + stripRows, style: .bold)
+            }
+        }
+        // The current frame large, and the pixel blend at the same point.
+        let y = top + stripRows + 3
+        let bigRows = rows - stripRows - 4
+        let half = (grid.width - 3) / 2
+        grid.put("decoded from latent space", x: 1, y: y - 1, style: .dim, maxWidth: half)
+        grid.put("pixel cross-fade, for contrast", x: half + 2, y: y - 1, style: .dim, maxWidth: half)
+        renderer.draw(frames[position], width: shape.width, height: shape.height, into: &grid, x: 1, y: y, columns: half, rows: bigRows)
+        renderer.draw(crossFade(position), width: shape.width, height: shape.height, into: &grid,
+                      x: half + 2, y: y, columns: half, rows: bigRows)
+    }
+}

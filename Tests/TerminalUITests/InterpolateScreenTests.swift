@@ -1,0 +1,69 @@
+import XCTest
+import VAECore
+@testable import TerminalUI
+
+final class InterpolateScreenTests: XCTestCase {
+    func makeScreen() -> (InterpolateScreen, ExplorerApp) {
+        let model = VAE(configuration: ModelConfiguration(architecture: .mlp2), seed: 7)
+        let state = ExploreState(model: model, data: SyntheticDigits.generate(count: 300, seed: 3, name: "synthetic/test"))
+        let abilities = TerminalAbilities(unicode: true, colors: 256, noColor: false)
+        let screen = InterpolateScreen(state: state, abilities: abilities)
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30),
+                              screens: [ExploreScreen(state: state, abilities: abilities), screen], title: "test", first: 1)
+        return (screen, app)
+    }
+
+    func testPaths_StartAndEndAtTheTwoPoints() {
+        let p: [Float] = [3, 0], q: [Float] = [0, 3]
+        for path in [InterpolateScreen.Path.linear, .spherical] {
+            XCTAssertEqual(InterpolateScreen.point(0, of: 5, from: p, to: q, path: path), p)
+            let end = InterpolateScreen.point(4, of: 5, from: p, to: q, path: path)
+            XCTAssertEqual(end[0], 0, accuracy: 1e-5)
+            XCTAssertEqual(end[1], 3, accuracy: 1e-5)
+        }
+        let middleLinear = InterpolateScreen.point(2, of: 5, from: p, to: q, path: .linear)
+        XCTAssertEqual(middleLinear, [1.5, 1.5])
+        // The arc keeps the norm of points of equal norm; the line cuts inside.
+        let middleArc = InterpolateScreen.point(2, of: 5, from: p, to: q, path: .spherical)
+        XCTAssertEqual((middleArc[0] * middleArc[0] + middleArc[1] * middleArc[1]).squareRoot(), 3, accuracy: 1e-4)
+    }
+
+    func testScreen_ScrubsAnimatesAndSwitchesPath() {
+        let (screen, app) = makeScreen()
+        XCTAssertEqual(screen.decodedFrames().count, 9)
+        XCTAssertEqual(screen.crossFade(0), Array(screen.state.data.image(screen.ends.a)))
+        for (fade, original) in zip(screen.crossFade(8), screen.state.data.image(screen.ends.b)) {
+            XCTAssertEqual(fade, original, accuracy: 1e-6)
+        }
+        XCTAssertNotEqual(screen.state.data.labels![screen.ends.a], screen.state.data.labels![screen.ends.b],
+                          "by default the ends are images of two different labels")
+        app.handle(.right)
+        app.handle(.right)
+        XCTAssertEqual(screen.position, 2)
+        app.handle(.left)
+        XCTAssertEqual(screen.position, 1)
+        let linear = screen.decodedFrames()
+        app.handle(.character("p"))
+        XCTAssertEqual(screen.path, .spherical)
+        XCTAssertNotEqual(screen.decodedFrames()[4], linear[4])
+        app.handle(.character(" "))
+        XCTAssertTrue(screen.animating)
+        XCTAssertTrue(app.frame().lines[1].contains("frame 2/9"))
+        assertSnapshot(app.frame(), named: "interpolate-100x30")
+    }
+
+    func testExploreKeys_MarkTheEndsOnTheMap() {
+        let (screen, app) = makeScreen()
+        app.handle(.character("1"))
+        app.handle(.character("a"))
+        let a = try! XCTUnwrap(screen.state.endpoints.a)
+        app.handle(.right); app.handle(.right); app.handle(.right); app.handle(.right); app.handle(.up)
+        app.handle(.character("b"))
+        let b = try! XCTUnwrap(screen.state.endpoints.b)
+        XCTAssertEqual(screen.ends.a, a)
+        XCTAssertEqual(screen.ends.b, b)
+        app.handle(.tab)
+        XCTAssertEqual(app.current, 1)
+        XCTAssertTrue(app.frame().lines[1].contains("from #\(a) "))
+    }
+}
