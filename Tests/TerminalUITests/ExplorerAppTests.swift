@@ -70,6 +70,22 @@ final class ExplorerAppTests: XCTestCase {
         XCTAssertTrue(flat.state.axes == (0, 1))
     }
 
+    func testManifoldGrid_TilesDecodedImagesOverTheMap() {
+        let (app, _) = makeApp()
+        app.handle(.character("g"))
+        XCTAssertTrue(app.state.showsManifold)
+        let images = app.state.manifold(side: 4)
+        XCTAssertEqual(images.count, 16)
+        // The tile at the top left decodes (-r, r) (plus half a tile), the one at the bottom right (r, -r).
+        let r = app.state.radius
+        for (i, point) in [(0, [-r + r / 4, r - r / 4]), (15, [r - r / 4, -r + r / 4])] {
+            for (a, b) in zip(images[i], app.state.model.decode(point: point)) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        }
+        assertSnapshot(app.frame(), named: "explore-grid-100x30")
+        app.handle(.character("g"))
+        XCTAssertFalse(app.state.showsManifold)
+    }
+
     func testHelp_OpensAndAnyKeyClosesIt() {
         let (app, _) = makeApp()
         app.handle(.character("?"))

@@ -29,6 +29,7 @@ public final class ExploreScreen: AppScreen {
         case .character("n"): state.jumpToNearest()
         case .character("x"): state.cycleAxis(horizontal: true)
         case .character("y"): state.cycleAxis(horizontal: false)
+        case .character("g"): state.showsManifold.toggle()
         case .character("a"): state.endpoints.a = state.nearest ?? state.nearestIndex()
         case .character("b"): state.endpoints.b = state.nearest ?? state.nearestIndex()
         default: return false
@@ -37,12 +38,12 @@ public final class ExploreScreen: AppScreen {
     }
 
     public var statusKeys: String {
-        "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest"
+        "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest  g grid"
     }
 
     public var helpKeys: [(keys: String, action: String)] {
         [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
-         ("n", "jump to the nearest encoded image"),
+         ("n", "jump to the nearest encoded image"), ("g", "manifold grid: decoded images over the map"),
          ("x y", "next latent dimension on the horizontal or vertical axis"),
          ("a b", "mark the nearest image as an end of the interpolation")]
     }

@@ -17,6 +17,10 @@ public final class ExploreState {
     public private(set) var decoded: [Float]
     /// The encoded image the cursor last jumped to, if it has not moved since.
     public private(set) var nearest: Int?
+    /// Whether the map shows the manifold grid (decoded images over the map) instead of the points.
+    public var showsManifold = false
+    private var manifoldCache: (key: [Float], images: [[Float]])?
+
     /// The encoded images marked as the ends of an interpolation (keys a and b).
     public var endpoints: (a: Int?, b: Int?) = (nil, nil)
     /// Half the side of the square of latent space the map shows.
@@ -72,6 +76,31 @@ public final class ExploreState {
         cursor[axes.y] = min(radius, max(-radius, cursor[axes.y] + Float(dy) * step))
         nearest = nil
         decoded = model.decode(point: cursor)
+    }
+
+    /// The images decoded on an n x n grid over the map, row by row from the top left: the
+    /// latent-space plot of the Keras example. Dimensions off the axes take the cursor's values.
+    /// Decoded in one batch, and only again when the grid changes.
+    public func manifold(side n: Int) -> [[Float]] {
+        let latent = model.latentSize
+        var fixed = cursor
+        fixed[axes.x] = 0
+        fixed[axes.y] = 0
+        let key = fixed + [Float(n), radius, Float(axes.x), Float(axes.y)]
+        if let cache = manifoldCache, cache.key == key { return cache.images }
+        var points = Tensor(zeros: [n * n, latent])
+        for row in 0..<n {
+            for column in 0..<n {
+                var z = fixed
+                z[axes.x] = -radius + (Float(column) + 0.5) * 2 * radius / Float(n)
+                z[axes.y] = radius - (Float(row) + 0.5) * 2 * radius / Float(n)
+                points.storage.replaceSubrange(((row * n + column) * latent)..<((row * n + column + 1) * latent), with: z)
+            }
+        }
+        let decoded = model.decode(points)
+        let images = (0..<(n * n)).map { decoded.row($0) }
+        manifoldCache = (key, images)
+        return images
     }
 
     /// Doubles (`bigger`) or halves the step, within 1/64 and 2 latent units.

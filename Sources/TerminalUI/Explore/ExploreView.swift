@@ -37,6 +37,10 @@ public struct ExploreView {
             : "x: z\(state.axes.x)  y: z\(state.axes.y)  range +-\(formatted(state.radius))"
         grid.put(axesLabel, x: x + 1, y: y, style: .dim, maxWidth: columns - 1)
         let plotTop = y + 1, plotRows = rows - 1
+        if state.showsManifold {
+            drawManifold(state, into: &grid, x: x, y: plotTop, columns: columns, rows: plotRows)
+            return
+        }
         let glyphs = abilities.plotGlyphs
         let (across, down) = glyphs == .braille ? (2, 4) : (1, 1)
         // Square latent units: a dot is as wide as it is tall when braille (2x4 in a 1:2 cell).
@@ -69,6 +73,24 @@ public struct ExploreView {
         let cy = plotTop + Int((centreY - state.cursor[state.axes.y] * dotsPerRow) / Float(down))
         grid[min(x + columns - 1, max(x, cx)), min(plotTop + plotRows - 1, max(plotTop, cy))] =
             Cell(abilities.unicode ? "✚" : "+", style: [.bold, .reverse])
+    }
+
+    /// The manifold grid: decoded images tiled over the map's square, the cursor on top.
+    func drawManifold(_ state: ExploreState, into grid: inout Grid, x: Int, y: Int, columns: Int, rows: Int) {
+        // Tiles of at least 10x5 cells (10x10 pixels in half-blocks), as many as fit.
+        let side = max(2, min(columns / 10, rows / 5))
+        let tileColumns = columns / side, tileRows = rows / side
+        let renderer = ImageRenderer(mode: imageGlyphs ?? abilities.imageGlyphs, color: abilities.usesColor)
+        let shape = state.data.shape
+        for (i, image) in state.manifold(side: side).enumerated() {
+            renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
+                          x: x + (i % side) * tileColumns, y: y + (i / side) * tileRows, columns: tileColumns, rows: tileRows)
+        }
+        let fx = (state.cursor[state.axes.x] + state.radius) / (2 * state.radius)
+        let fy = (state.radius - state.cursor[state.axes.y]) / (2 * state.radius)
+        let cx = x + min(side * tileColumns - 1, Int(fx * Float(side * tileColumns)))
+        let cy = y + min(side * tileRows - 1, Int(fy * Float(side * tileRows)))
+        grid[cx, cy] = Cell(abilities.unicode ? "✚" : "+", style: [.bold, .reverse])
     }
 
     /// The decoded image, large, with the cursor's coordinates, the nearest image when the
