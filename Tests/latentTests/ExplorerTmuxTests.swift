@@ -15,6 +15,11 @@ final class ExplorerTmuxTests: XCTestCase {
 
     override func tearDown() {
         _ = try? tmux(["kill-server"])
+        // tmux leaves its socket files behind.
+        let socketDirectory = (ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp") + "/tmux-\(getuid())"
+        for name in [socket, socket.replacingOccurrences(of: "-2", with: "")] {
+            try? FileManager.default.removeItem(atPath: "\(socketDirectory)/\(name)")
+        }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -158,7 +163,10 @@ extension ExplorerTmuxTests {
         try waitFor("spherical path")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
+        // A second server on its own socket: a new server on the same socket could race the
+        // old one's exit.
         try tmux(["kill-server"])
+        socket += "-2"
         try start("\(binary) interpolate 3 99999 --model \(model) --data synthetic:256")
         let refused = try waitFor("EXITED")
         XCTAssertTrue(refused.contains("image 99999 is not in synthetic/test"), refused)

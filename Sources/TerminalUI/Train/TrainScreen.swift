@@ -22,6 +22,10 @@ public final class TrainScreen: AppScreen {
     public private(set) var logarithmic = false
     public private(set) var message = ""
     private var samples: [[Float]] = []
+    /// Test images and their reconstructions by the latest snapshot, side by side.
+    private var reconstructions: [(original: [Float], reconstruction: [Float])] = []
+    /// The test set encoded by the latest snapshot, for the live map.
+    private var liveMap: ExploreState?
     private let samplePoints: [[Float]]
     private var lastSamples: UInt64 = 0
     /// Set from the Ctrl-C handler's thread.
@@ -75,6 +79,11 @@ public final class TrainScreen: AppScreen {
             lastSamples = now
             let model = trainer.snapshot()
             samples = samplePoints.map { model.decode(point: $0) }
+            let test = trainer.data.test
+            let shown = test.prefix(4)
+            let rebuilt = model.reconstruct(shown.tensor)
+            reconstructions = (0..<shown.count).map { (Array(shown.image($0)), rebuilt.row($0)) }
+            liveMap = ExploreState(model: model, data: test, limit: 1000)
         }
     }
 
@@ -127,16 +136,35 @@ public final class TrainScreen: AppScreen {
         chart.logarithmic = logarithmic
         chart.marks = epochMarks
         chart.braille = abilities.unicode
-        chart.draw(into: &grid, x: 1, y: top + 3, columns: width - 2, rows: rows - 3 - sampleRows)
+        let chartRows = rows - 3 - sampleRows
+        let mapColumns = liveMap == nil || width < 90 ? 0 : min(2 * chartRows + 2, width / 3)
+        chart.draw(into: &grid, x: 1, y: top + 3, columns: width - 2 - mapColumns, rows: chartRows)
+        if let liveMap, mapColumns > 0 {
+            // The encoded test set as the model learns, drawn as in the explore view.
+            ExploreView(abilities: abilities).drawMap(liveMap, into: &grid, x: width - mapColumns, y: top + 2,
+                                                     columns: mapColumns - 1, rows: chartRows + 1)
+        }
         guard sampleRows > 0, !samples.isEmpty else { return }
         let y = top + rows - sampleRows
-        grid.put("samples from N(0, I), decoded by the model as it trains", x: 1, y: y, style: .dim, maxWidth: width - 2)
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
         let shape = trainer.model.configuration.architecture.image
-        let fitting = min(samples.count, (width - 1) / 15)
-        for (i, image) in samples.prefix(fitting).enumerated() {
+        // About a quarter of the tiles for original/reconstruction pairs, the rest for samples.
+        let tiles = (width - 1) / 15
+        let pairs = min(reconstructions.count, (tiles - 1) / 4)
+        let sampleCount = min(samples.count, tiles - 2 * pairs - (pairs > 0 ? 1 : 0))
+        grid.put("samples from N(0, I)", x: 1, y: y, style: .dim, maxWidth: 15 * sampleCount)
+        for (i, image) in samples.prefix(sampleCount).enumerated() {
             renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
                           x: 1 + i * 15, y: y + 1, columns: 14, rows: 7)
+        }
+        guard pairs > 0 else { return }
+        let left = 1 + (sampleCount + 1) * 15
+        grid.put("test image, reconstruction", x: left, y: y, style: .dim, maxWidth: width - left)
+        for (i, pair) in reconstructions.prefix(pairs).enumerated() {
+            renderer.draw(pair.original, width: shape.width, height: shape.height, into: &grid,
+                          x: left + 2 * i * 15, y: y + 1, columns: 14, rows: 7)
+            renderer.draw(pair.reconstruction, width: shape.width, height: shape.height, into: &grid,
+                          x: left + (2 * i + 1) * 15, y: y + 1, columns: 14, rows: 7)
         }
     }
 
