@@ -70,6 +70,48 @@ final class ExplorerAppTests: XCTestCase {
         XCTAssertTrue(flat.state.axes == (0, 1))
     }
 
+    func testPrincipalAxes_FindTheDirectionsOfLargestVariance() {
+        // Points spread along (3, 4, 0)/5 with a little noise across it.
+        var rng = RandomGenerator(seed: 1)
+        var points = Tensor(zeros: [400, 3])
+        for i in 0..<400 {
+            let (t, noise) = (rng.normal() * 3, rng.normal() * 0.1)
+            points[i * 3] = 1 + t * 0.6
+            points[i * 3 + 1] = 2 + t * 0.8
+            points[i * 3 + 2] = noise
+        }
+        let axes = PrincipalAxes(points, count: 2)
+        XCTAssertEqual(axes.mean[0], 1, accuracy: 0.3)
+        XCTAssertEqual(axes.directions[0][0], 0.6, accuracy: 0.01)
+        XCTAssertEqual(axes.directions[0][1], 0.8, accuracy: 0.01)
+        let d1 = axes.directions[1]
+        XCTAssertEqual(zip(axes.directions[0], d1).reduce(0) { $0 + $1.0 * $1.1 }, 0, accuracy: 1e-4)
+        XCTAssertEqual(d1.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
+    }
+
+    func testPrincipalAxesKey_PutsThemOnTheMapAndBack() {
+        let model = VAE(configuration: ModelConfiguration(architecture: Architecture(body: .mlp(hidden: [16]), latent: 4)), seed: 1)
+        let state = ExploreState(model: model, data: SyntheticDigits.generate(count: 200, seed: 1, name: "s"))
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "t")
+        func spread(_ axis: (Int) -> Float) -> Float {
+            let values = (0..<state.data.count).map(axis)
+            let mean = values.reduce(0, +) / Float(values.count)
+            return values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        }
+        let coordinateSpread = spread { state.point($0).x }
+        app.handle(.character("p"))
+        XCTAssertTrue(state.usesPrincipalAxes)
+        XCTAssertTrue(app.frame().lines[1].contains("PC1 → , PC2 ↑"))
+        XCTAssertGreaterThanOrEqual(spread { state.point($0).x } * 1.0001, coordinateSpread)
+        let before = state.cursorPosition
+        app.handle(.right)
+        XCTAssertEqual(state.cursorPosition.x, before.x + 0.25, accuracy: 1e-4)
+        XCTAssertEqual(state.cursorPosition.y, before.y, accuracy: 1e-4)
+        app.handle(.character("p"))
+        XCTAssertFalse(state.usesPrincipalAxes)
+        XCTAssertTrue(app.frame().lines[1].contains("z0 → , z1 ↑"))
+    }
+
     func testManifoldGrid_TilesDecodedImagesOverTheMap() {
         let (app, _) = makeApp()
         app.handle(.character("g"))

@@ -30,6 +30,7 @@ public final class ExploreScreen: AppScreen {
         case .character("x"): state.cycleAxis(horizontal: true)
         case .character("y"): state.cycleAxis(horizontal: false)
         case .character("g"): state.showsManifold.toggle()
+        case .character("p"): state.togglePrincipalAxes()
         case .character("a"): state.endpoints.a = state.nearest ?? state.nearestIndex()
         case .character("b"): state.endpoints.b = state.nearest ?? state.nearestIndex()
         default: return false
@@ -45,6 +46,7 @@ public final class ExploreScreen: AppScreen {
         [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
          ("n", "jump to the nearest encoded image"), ("g", "manifold grid: decoded images over the map"),
          ("x y", "next latent dimension on the horizontal or vertical axis"),
+         ("p", "principal axes of the encodings on the map, or back"),
          ("a b", "mark the nearest image as an end of the interpolation")]
     }
 }

@@ -2,14 +2,23 @@ import VAECore
 
 /// What the explore view shows: a model, the encodings of a dataset, and a cursor in latent
 /// space whose decoded image is kept up to date.
+///
+/// The map is a plane through latent space: an origin and two orthonormal directions, either
+/// two coordinate axes (origin 0) or the top two principal axes of the encodings (origin their
+/// mean). Moving the cursor moves it within that plane; its other components stay fixed.
 public final class ExploreState {
     public let model: VAE
     public let data: Dataset
     /// Posterior means of the data, [N, L].
     public let encoding: Encoding
-    /// The two latent dimensions on the map's axes.
+    /// The two latent dimensions on the map's axes (when not on principal axes).
     public private(set) var axes: (x: Int, y: Int)
-    /// The full latent point under the cursor; dimensions off the axes stay fixed.
+    /// Whether the map's axes are the encodings' top two principal axes.
+    public private(set) var usesPrincipalAxes = false
+    /// The map's plane: origin and unit directions in latent space.
+    private var origin: [Float]
+    private var directions: (x: [Float], y: [Float])
+    /// The full latent point under the cursor.
     public private(set) var cursor: [Float]
     /// Latent units per arrow press.
     public private(set) var step: Float = 0.25
@@ -20,10 +29,12 @@ public final class ExploreState {
     /// Whether the map shows the manifold grid (decoded images over the map) instead of the points.
     public var showsManifold = false
     private var manifoldCache: (key: [Float], images: [[Float]])?
+    /// The map coordinates of every encoded image, for the current plane.
+    private var positions: [(x: Float, y: Float)] = []
 
     /// The encoded images marked as the ends of an interpolation (keys a and b).
     public var endpoints: (a: Int?, b: Int?) = (nil, nil)
-    /// Half the side of the square of latent space the map shows.
+    /// Half the side of the square of the plane the map shows.
     public private(set) var radius: Float = 1
 
     /// Encodes `data` (at most `limit` images) with `model`.
@@ -33,67 +44,120 @@ public final class ExploreState {
         encoding = model.encode(self.data.tensor)
         let latent = model.latentSize
         axes = (0, min(1, latent - 1))
-        cursor = [Float](repeating: 0, count: latent)
+        origin = [Float](repeating: 0, count: latent)
+        directions = (ExploreState.unit(0, latent), ExploreState.unit(min(1, latent - 1), latent))
+        cursor = origin
         decoded = model.decode(point: cursor)
-        radius = fittedRadius()
+        planeChanged()
     }
 
-    /// Half the side of a square covering the central 98% of the points on either axis (and at
-    /// least [-1, 1]), rounded up to a quarter.
-    private func fittedRadius() -> Float {
-        let latent = model.latentSize
-        var magnitudes: [Float] = []
-        for i in 0..<encoding.zMean.rows {
-            magnitudes.append(abs(encoding.zMean[i * latent + axes.x]))
-            magnitudes.append(abs(encoding.zMean[i * latent + axes.y]))
-        }
-        magnitudes.sort()
-        let quantile = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, magnitudes.count * 98 / 100)]
-        return max(1, (quantile * 1.1 * 4).rounded(.up) / 4)
+    static func unit(_ index: Int, _ count: Int) -> [Float] {
+        (0..<count).map { $0 == index ? 1 : 0 }
     }
 
-    /// Shows the next latent dimension on the horizontal (`horizontal`) or vertical axis,
-    /// skipping the one on the other axis. The cursor keeps its coordinates.
-    public func cycleAxis(horizontal: Bool) {
-        let latent = model.latentSize
-        guard latent > 2 else { return }
-        let other = horizontal ? axes.y : axes.x
-        var next = ((horizontal ? axes.x : axes.y) + 1) % latent
-        if next == other { next = (next + 1) % latent }
-        if horizontal { axes.x = next } else { axes.y = next }
-        radius = fittedRadius()
+    private static func dot(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// Map coordinates of a latent point.
+    public func position(of z: [Float]) -> (x: Float, y: Float) {
+        let offset = zip(z, origin).map { $0 - $1 }
+        return (ExploreState.dot(offset, directions.x), ExploreState.dot(offset, directions.y))
     }
 
     /// The map coordinates of encoded image `index`.
-    public func point(_ index: Int) -> (x: Float, y: Float) {
+    public func point(_ index: Int) -> (x: Float, y: Float) { positions[index] }
+
+    /// The cursor's map coordinates.
+    public var cursorPosition: (x: Float, y: Float) { position(of: cursor) }
+
+    /// Names of the map's axes, for its label.
+    public var axisNames: (x: String, y: String) {
+        usesPrincipalAxes ? ("PC1", "PC2") : ("z\(axes.x)", "z\(axes.y)")
+    }
+
+    /// Recomputes the points' map coordinates and the map's range after the plane changed.
+    private func planeChanged() {
+        positions = (0..<data.count).map { position(of: latentMean(of: $0)) }
+        // Half the side of a square covering the central 98% of the points on either axis
+        // (and at least [-1, 1]), rounded up to a quarter.
+        let magnitudes = positions.flatMap { [abs($0.x), abs($0.y)] }.sorted()
+        let quantile = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, magnitudes.count * 98 / 100)]
+        radius = max(1, (quantile * 1.1 * 4).rounded(.up) / 4)
+    }
+
+    /// Shows the next latent dimension on the horizontal (`horizontal`) or vertical axis,
+    /// skipping the one on the other axis (and leaving principal axes). The cursor stays put.
+    public func cycleAxis(horizontal: Bool) {
         let latent = model.latentSize
-        return (encoding.zMean[index * latent + axes.x], encoding.zMean[index * latent + axes.y])
+        guard latent > 2 else { return }
+        if !usesPrincipalAxes {
+            let other = horizontal ? axes.y : axes.x
+            var next = ((horizontal ? axes.x : axes.y) + 1) % latent
+            if next == other { next = (next + 1) % latent }
+            if horizontal { axes.x = next } else { axes.y = next }
+        }
+        useCoordinateAxes()
+    }
+
+    /// Puts the coordinate axes `axes` on the map.
+    private func useCoordinateAxes() {
+        let latent = model.latentSize
+        usesPrincipalAxes = false
+        origin = [Float](repeating: 0, count: latent)
+        directions = (ExploreState.unit(axes.x, latent), ExploreState.unit(axes.y, latent))
+        planeChanged()
+    }
+
+    /// Switches between coordinate axes and the encodings' top two principal axes (for latent
+    /// spaces of more than two dimensions). The cursor stays put.
+    public func togglePrincipalAxes() {
+        let latent = model.latentSize
+        guard latent > 2 else { return }
+        if usesPrincipalAxes {
+            useCoordinateAxes()
+            return
+        }
+        let axesFound = PrincipalAxes(encoding.zMean, count: 2)
+        origin = axesFound.mean
+        directions = (axesFound.directions[0], axesFound.directions[1])
+        usesPrincipalAxes = true
+        planeChanged()
     }
 
     /// Moves the cursor by whole steps along the map's axes and decodes the new point.
     public func move(dx: Int, dy: Int) {
-        cursor[axes.x] = min(radius, max(-radius, cursor[axes.x] + Float(dx) * step))
-        cursor[axes.y] = min(radius, max(-radius, cursor[axes.y] + Float(dy) * step))
+        let now = cursorPosition
+        let x = min(radius, max(-radius, now.x + Float(dx) * step))
+        let y = min(radius, max(-radius, now.y + Float(dy) * step))
+        cursor = zip(cursor.indices, cursor).map { i, value in
+            value + (x - now.x) * directions.x[i] + (y - now.y) * directions.y[i]
+        }
         nearest = nil
         decoded = model.decode(point: cursor)
     }
 
+    /// The latent point at map coordinates (x, y), with the cursor's components off the plane.
+    public func latentPoint(x: Float, y: Float) -> [Float] {
+        let now = cursorPosition
+        return zip(cursor.indices, cursor).map { i, value in
+            value + (x - now.x) * directions.x[i] + (y - now.y) * directions.y[i]
+        }
+    }
+
     /// The images decoded on an n x n grid over the map, row by row from the top left: the
-    /// latent-space plot of the Keras example. Dimensions off the axes take the cursor's values.
-    /// Decoded in one batch, and only again when the grid changes.
+    /// latent-space plot of the Keras example. Decoded in one batch, and only again when the
+    /// grid changes.
     public func manifold(side n: Int) -> [[Float]] {
         let latent = model.latentSize
-        var fixed = cursor
-        fixed[axes.x] = 0
-        fixed[axes.y] = 0
-        let key = fixed + [Float(n), radius, Float(axes.x), Float(axes.y)]
+        let corner = latentPoint(x: 0, y: 0)
+        let key = corner + directions.x + directions.y + [Float(n), radius]
         if let cache = manifoldCache, cache.key == key { return cache.images }
         var points = Tensor(zeros: [n * n, latent])
         for row in 0..<n {
             for column in 0..<n {
-                var z = fixed
-                z[axes.x] = -radius + (Float(column) + 0.5) * 2 * radius / Float(n)
-                z[axes.y] = radius - (Float(row) + 0.5) * 2 * radius / Float(n)
+                let z = latentPoint(x: -radius + (Float(column) + 0.5) * 2 * radius / Float(n),
+                                    y: radius - (Float(row) + 0.5) * 2 * radius / Float(n))
                 points.storage.replaceSubrange(((row * n + column) * latent)..<((row * n + column + 1) * latent), with: z)
             }
         }
@@ -111,13 +175,11 @@ public final class ExploreState {
     /// The encoded image nearest the cursor on the map.
     public func nearestIndex() -> Int? {
         guard data.count > 0 else { return nil }
-        var best = (index: 0, distance: Float.infinity)
-        for i in 0..<data.count {
-            let p = point(i)
-            let d = (p.x - cursor[axes.x]) * (p.x - cursor[axes.x]) + (p.y - cursor[axes.y]) * (p.y - cursor[axes.y])
-            if d < best.distance { best = (i, d) }
+        let c = cursorPosition
+        return positions.indices.min { a, b in
+            let (p, q) = (positions[a], positions[b])
+            return (p.x - c.x) * (p.x - c.x) + (p.y - c.y) * (p.y - c.y) < (q.x - c.x) * (q.x - c.x) + (q.y - c.y) * (q.y - c.y)
         }
-        return best.index
     }
 
     /// Jumps to the encoded image nearest the cursor on the map and decodes it.

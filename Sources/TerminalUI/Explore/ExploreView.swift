@@ -32,9 +32,10 @@ public struct ExploreView {
     /// The map: each encoded image a dot at its posterior mean, coloured by its label (the
     /// commonest label where dots share a cell), and the cursor.
     func drawMap(_ state: ExploreState, into grid: inout Grid, x: Int, y: Int, columns: Int, rows: Int) {
+        let names = state.axisNames
         let axesLabel = abilities.unicode
-            ? "z\(state.axes.x) → , z\(state.axes.y) ↑   ±\(formatted(state.radius))"
-            : "x: z\(state.axes.x)  y: z\(state.axes.y)  range +-\(formatted(state.radius))"
+            ? "\(names.x) → , \(names.y) ↑   ±\(formatted(state.radius))"
+            : "x: \(names.x)  y: \(names.y)  range +-\(formatted(state.radius))"
         grid.put(axesLabel, x: x + 1, y: y, style: .dim, maxWidth: columns - 1)
         let plotTop = y + 1, plotRows = rows - 1
         if state.showsManifold {
@@ -69,8 +70,9 @@ public struct ExploreView {
                 grid[x + column, plotTop + row] = Cell(glyph, foreground: labelColor(label))
             }
         }
-        let cx = x + Int((centreX + state.cursor[state.axes.x] * unit) / Float(across))
-        let cy = plotTop + Int((centreY - state.cursor[state.axes.y] * dotsPerRow) / Float(down))
+        let cursor = state.cursorPosition
+        let cx = x + Int((centreX + cursor.x * unit) / Float(across))
+        let cy = plotTop + Int((centreY - cursor.y * dotsPerRow) / Float(down))
         grid[min(x + columns - 1, max(x, cx)), min(plotTop + plotRows - 1, max(plotTop, cy))] =
             Cell(abilities.unicode ? "✚" : "+", style: [.bold, .reverse])
     }
@@ -86,8 +88,9 @@ public struct ExploreView {
             renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
                           x: x + (i % side) * tileColumns, y: y + (i / side) * tileRows, columns: tileColumns, rows: tileRows)
         }
-        let fx = (state.cursor[state.axes.x] + state.radius) / (2 * state.radius)
-        let fy = (state.radius - state.cursor[state.axes.y]) / (2 * state.radius)
+        let cursor = state.cursorPosition
+        let fx = (cursor.x + state.radius) / (2 * state.radius)
+        let fy = (state.radius - cursor.y) / (2 * state.radius)
         let cx = x + min(side * tileColumns - 1, Int(fx * Float(side * tileColumns)))
         let cy = y + min(side * tileRows - 1, Int(fy * Float(side * tileRows)))
         grid[cx, cy] = Cell(abilities.unicode ? "✚" : "+", style: [.bold, .reverse])
