@@ -72,3 +72,30 @@ final class TrainScreenTests: XCTestCase {
         XCTAssertTrue(app.finished)
     }
 }
+
+extension TrainScreenTests {
+    /// A golden render from a fixed sequence of events (training itself is not run, so the
+    /// figures are the same every time).
+    func testGoldenRender_FromFixedEvents_100x30() {
+        let trainer = makeTrainer()
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false)) { _, _ in "" }
+        for step in 1...40 {
+            let loss = LossTerms(reconstruction: 500 / Double(step).squareRoot() + 100, kl: 2 + Double(step) / 10,
+                                 total: 500 / Double(step).squareRoot() + 102 + Double(step) / 10)
+            screen.queue.receive(.step(StepReport(step: step, epoch: (step - 1) / 20 + 1, batch: (step - 1) % 20 + 1,
+                                                  batchesPerEpoch: 20, loss: loss, beta: step > 30 ? 2 : 1,
+                                                  imagesPerSecond: 4000, secondsRemaining: Double(40 - step))))
+            if step == 20 {
+                screen.queue.receive(.epoch(EpochRecord(epoch: 1, step: 20, train: loss,
+                                                        test: EvaluationResult(count: 64, reconstruction: 180, kl: 4),
+                                                        beta: 1, trainSeconds: 1, imagesPerSecond: 4000)))
+            }
+        }
+        screen.update()
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "golden")
+        let frame = app.frame()
+        XCTAssertTrue(frame.lines[1].contains("epoch 2/2") && frame.lines[1].contains("step 40"), frame.lines[1])
+        XCTAssertTrue(frame.lines.contains { $0.contains("β2") }, "the beta change is marked")
+        assertSnapshot(frame, named: "train-100x30")
+    }
+}

@@ -20,6 +20,8 @@ public struct LineChart {
     public var logarithmic = false
     /// x positions (indices into the values) to mark with a vertical line, e.g. epoch ends.
     public var marks: [Int] = []
+    /// x positions to mark with a label at the top of the plot, e.g. where beta changed.
+    public var labelledMarks: [(index: Int, label: String)] = []
     /// Draw with braille dots (else with `*` characters, one point per cell).
     public var braille = true
 
@@ -52,6 +54,13 @@ public struct LineChart {
             for r in 0..<plotRows where grid[cx, y + r].glyph == " " {
                 grid[cx, y + r] = Cell(braille ? "┊" : ":", style: .dim)
             }
+        }
+        for (mark, label) in labelledMarks where mark < count {
+            let cx = plotX + column(mark) / across
+            for r in 1..<plotRows where grid[cx, y + r].glyph == " " || grid[cx, y + r].glyph == "┊" {
+                grid[cx, y + r] = Cell(braille ? "│" : "|", style: .dim)
+            }
+            grid.put(label, x: cx, y: y, style: .bold, maxWidth: x + columns - cx)
         }
         for line in series {
             var bits = [Int: UInt32]()

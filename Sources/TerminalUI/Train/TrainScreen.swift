@@ -6,7 +6,7 @@ import VAECore
 /// as it learns. Training runs on another thread; this screen reads its events every frame.
 public final class TrainScreen: AppScreen {
     public let trainer: Trainer
-    private let queue = TrainingEventQueue()
+    let queue = TrainingEventQueue()
     private let abilities: TerminalAbilities
     /// Writes a checkpoint of the given model and history; returns where.
     private let save: (VAE, [EpochRecord]) throws -> String
@@ -14,6 +14,8 @@ public final class TrainScreen: AppScreen {
     private var total: [Double] = [], reconstruction: [Double] = [], kl: [Double] = []
     private var smoother = (total: 0.0, reconstruction: 0.0, kl: 0.0, count: 0)
     private var epochMarks: [Int] = []
+    /// Steps where beta changed, and its new value, for the chart.
+    private var betaChanges: [(index: Int, beta: Float)] = []
     public private(set) var records: [EpochRecord] = []
     public private(set) var last: StepReport?
     public private(set) var paused = false
@@ -52,6 +54,9 @@ public final class TrainScreen: AppScreen {
         for event in queue.drain() {
             switch event {
             case .step(let report):
+                if let previous = last, previous.beta != report.beta {
+                    betaChanges.append((total.count, report.beta))
+                }
                 last = report
                 // Exponential moving averages, debiased as TensorBoard's smoother is.
                 let a = TrainScreen.smoothing
@@ -135,6 +140,7 @@ public final class TrainScreen: AppScreen {
         ])
         chart.logarithmic = logarithmic
         chart.marks = epochMarks
+        chart.labelledMarks = betaChanges.map { ($0.index, String(format: "β%.2g", Double($0.beta))) }
         chart.braille = abilities.unicode
         let chartRows = rows - 3 - sampleRows
         let mapColumns = liveMap == nil || width < 90 ? 0 : min(2 * chartRows + 2, width / 3)

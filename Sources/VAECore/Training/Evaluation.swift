@@ -11,6 +11,15 @@ public struct EvaluationResult: Equatable, Sendable, Codable {
     /// Importance samples behind `importanceWeightedBound`.
     public var importanceSamples: Int?
 
+    public init(count: Int, reconstruction: Double, kl: Double, importanceWeightedBound: Double? = nil,
+                importanceSamples: Int? = nil) {
+        self.count = count
+        self.reconstruction = reconstruction
+        self.kl = kl
+        self.importanceWeightedBound = importanceWeightedBound
+        self.importanceSamples = importanceSamples
+    }
+
     /// Mean negative ELBO: reconstruction + KL (beta plays no part here).
     public var negativeELBO: Double { reconstruction + kl }
 }

@@ -15,6 +15,18 @@ public struct StepReport: Equatable, Sendable {
     public var imagesPerSecond: Double
     /// Estimated seconds until the last epoch ends, at the current throughput (evaluation excluded).
     public var secondsRemaining: Double
+
+    public init(step: Int, epoch: Int, batch: Int, batchesPerEpoch: Int, loss: LossTerms, beta: Float,
+                imagesPerSecond: Double, secondsRemaining: Double) {
+        self.step = step
+        self.epoch = epoch
+        self.batch = batch
+        self.batchesPerEpoch = batchesPerEpoch
+        self.loss = loss
+        self.beta = beta
+        self.imagesPerSecond = imagesPerSecond
+        self.secondsRemaining = secondsRemaining
+    }
 }
 
 /// Summary of one finished epoch.
@@ -31,6 +43,17 @@ public struct EpochRecord: Equatable, Sendable, Codable {
     /// Seconds spent in training steps (pauses and evaluation excluded).
     public var trainSeconds: Double
     public var imagesPerSecond: Double
+
+    public init(epoch: Int, step: Int, train: LossTerms, test: EvaluationResult, beta: Float,
+                trainSeconds: Double, imagesPerSecond: Double) {
+        self.epoch = epoch
+        self.step = step
+        self.train = train
+        self.test = test
+        self.beta = beta
+        self.trainSeconds = trainSeconds
+        self.imagesPerSecond = imagesPerSecond
+    }
 }
 
 /// Something the trainer reports; listeners receive these on the training thread.
