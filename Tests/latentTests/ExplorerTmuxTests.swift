@@ -102,6 +102,13 @@ final class ExplorerTmuxTests: XCTestCase {
         let imageRows = { (screen: String) in screen.split(separator: "\n", omittingEmptySubsequences: false)[2..<17].map { $0.dropFirst(51) } }
         XCTAssertNotEqual(imageRows(first), imageRows(moved), "the decoded image changes with the cursor")
 
+        // Resizing redraws at the new size; too small a window gets a message, not a broken layout.
+        try tmux(["resize-window", "-t", "main", "-x", "40", "-y", "12"])
+        try waitFor("Terminal too small: 40x12")
+        try tmux(["resize-window", "-t", "main", "-x", "120", "-y", "35"])
+        let wide = try waitFor("z = (0.5, 0.25)")
+        XCTAssertTrue(wide.split(separator: "\n").count >= 35, wide)
+
         try tmux(["send-keys", "-t", "main", "?"])
         try waitFor("jump to the nearest encoded image")
         try tmux(["send-keys", "-t", "main", "x"])
