@@ -168,6 +168,11 @@ extension ExplorerTmuxTests {
         try waitFor("frame 3/9")
         try tmux(["send-keys", "-t", "main", "p"])
         try waitFor("spherical path")
+        try tmux(["send-keys", "-t", "main", "Tab"])
+        let explore = try waitFor("latent · explore")
+        XCTAssertTrue(explore.contains("z = ("), explore)
+        try tmux(["send-keys", "-t", "main", "2"])
+        try waitFor("latent · interpolate")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
         // A second server on its own socket: a new server on the same socket could race the
