@@ -5,7 +5,7 @@
 /// Activations are NCHW (N = batch, C = channels, H = height, W = width) or [N, features].
 public struct Tensor: Equatable, Sendable {
     /// The extent of each dimension; `shape.reduce(1, *) == storage.count`.
-    public private(set) var shape: [Int]
+    public let shape: [Int]
     /// The elements, row-major.
     public var storage: [Float]
 
@@ -32,18 +32,6 @@ public struct Tensor: Equatable, Sendable {
 
     /// Elements per row: the product of all but the first dimension.
     public var rowSize: Int { shape.count <= 1 ? 1 : shape.dropFirst().reduce(1, *) }
-
-    /// The same elements seen with another shape of equal element count.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
-        Tensor(shape: newShape, storage: storage)
-    }
-
-    /// Changes the shape in place; the element count must stay the same.
-    public mutating func reshape(_ newShape: [Int]) {
-        precondition(newShape.reduce(1, *) == storage.count,
-                     "cannot view \(shape) as \(newShape)")
-        shape = newShape
-    }
 
     /// Sets every element to zero without reallocating.
     public mutating func zero() {
