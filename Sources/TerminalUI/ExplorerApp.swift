@@ -84,10 +84,15 @@ public final class ExplorerApp {
             return grid
         }
         let screen = screens[current]
-        grid.put(" latent \(dot) \(screen.name) \(dot) \(title)", x: 0, y: 0, style: .bold, maxWidth: columns)
-        if screens.count > 1 {
-            let tabs = screens.enumerated().map { "\($0.offset + 1) \($0.element.name)" }
-            var x = columns - tabs.map { $0.count + 2 }.reduce(0, +)
+        let tabs = screens.count > 1 ? screens.enumerated().map { "\($0.offset + 1) \($0.element.name)" } : []
+        let tabsWidth = tabs.map { $0.count + 2 }.reduce(0, +)
+        var heading = " latent \(dot) \(screen.name) \(dot) \(title)"
+        if heading.count > columns - tabsWidth - 1 {
+            heading = String(heading.prefix(max(0, columns - tabsWidth - 2))) + (terminal.abilities.unicode ? "…" : "~")
+        }
+        grid.put(heading, x: 0, y: 0, style: .bold, maxWidth: columns - tabsWidth)
+        if !tabs.isEmpty {
+            var x = columns - tabsWidth
             for (index, tab) in tabs.enumerated() {
                 grid.put(" \(tab) ", x: x, y: 0, style: index == current ? [.reverse, .bold] : .dim)
                 x += tab.count + 2
