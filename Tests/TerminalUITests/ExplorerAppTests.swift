@@ -22,6 +22,14 @@ final class ExplorerAppTests: XCTestCase {
         assertSnapshot(app.frame(), named: "explore-ascii-100x30")
     }
 
+    func testMap_ShowsDensityAsBoldCellsAndLonePointsDim() {
+        let (app, _) = makeApp()
+        let frame = app.frame()
+        let mapCells = (2..<28).flatMap { y in (0..<49).map { frame[$0, y] } }.filter { $0.glyph.value >= 0x2801 && $0.glyph.value <= 0x28FF }
+        XCTAssertTrue(mapCells.contains { $0.style == .bold }, "dense cells")
+        XCTAssertTrue(mapCells.contains { $0.style == .dim }, "lone points")
+    }
+
     func testArrows_MoveTheCursorAndRedrawTheImage() {
         let (app, _) = makeApp()
         let before = app.frame()

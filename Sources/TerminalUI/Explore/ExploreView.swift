@@ -14,6 +14,9 @@ public struct ExploreView {
     /// Smallest terminal the view fits in.
     public static let minimumSize = (columns: 60, rows: 20)
 
+    /// Points in one map cell from which it counts as dense (drawn bold).
+    static let denseCell = 6
+
     /// Distinct label colours of the 256-colour palette, by label.
     static let labelColors = [196, 214, 226, 46, 51, 33, 129, 201, 250, 130]
 
@@ -30,7 +33,7 @@ public struct ExploreView {
     }
 
     /// The map: each encoded image a dot at its posterior mean, coloured by its label (the
-    /// commonest label where dots share a cell), and the cursor.
+    /// commonest label where dots share a cell), bold where points pile up, and the cursor.
     func drawMap(_ state: ExploreState, into grid: inout Grid, x: Int, y: Int, columns: Int, rows: Int) {
         let names = state.axisNames
         let axesLabel = abilities.unicode
@@ -67,7 +70,9 @@ public struct ExploreView {
                 let label = counts[cell].indices.max { counts[cell][$0] < counts[cell][$1] }!
                 let glyph: Unicode.Scalar = glyphs == .braille ? Unicode.Scalar(0x2800 + bits[cell])!
                     : total > 4 ? "#" : total > 1 ? "+" : "."
-                grid[x + column, plotTop + row] = Cell(glyph, foreground: labelColor(label))
+                // Density: cells where points pile up are bold, lone points dim.
+                let style: CellStyle = total >= ExploreView.denseCell ? .bold : total == 1 ? .dim : []
+                grid[x + column, plotTop + row] = Cell(glyph, foreground: labelColor(label), style: style)
             }
         }
         let cursor = state.cursorPosition
