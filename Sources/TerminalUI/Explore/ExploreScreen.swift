@@ -1,6 +1,6 @@
 /// The explore view as an app screen: the latent map, the cursor and the decoded image.
 public final class ExploreScreen: AppScreen {
-    public let state: ExploreState
+    public private(set) var state: ExploreState
     public var view: ExploreView
     private let unicode: Bool
 
@@ -11,6 +11,12 @@ public final class ExploreScreen: AppScreen {
     }
 
     public var name: String { "explore" }
+
+    /// Shows another model's state (a newer snapshot during training), keeping the marked ends.
+    public func replace(state newState: ExploreState) {
+        newState.endpoints = state.endpoints
+        state = newState
+    }
 
     private var arrows: String { unicode ? "←↑↓→" : "arrows" }
 

@@ -13,7 +13,7 @@ public final class InterpolateScreen: AppScreen {
         case spherical
     }
 
-    public let state: ExploreState
+    public private(set) var state: ExploreState
     private let abilities: TerminalAbilities
     /// Frames along the path, ends included.
     public let frameCount: Int
@@ -33,6 +33,12 @@ public final class InterpolateScreen: AppScreen {
     }
 
     public var name: String { "interpolate" }
+
+    /// Shows another model's state (a newer snapshot during training).
+    public func replace(state newState: ExploreState) {
+        state = newState
+        framesFor = nil
+    }
 
     /// The two ends, defaulting to the first two images of different labels.
     public var ends: (a: Int, b: Int) {

@@ -33,6 +33,9 @@ public final class TrainScreen: AppScreen {
     /// Set from the Ctrl-C handler's thread.
     public let interruption: Interruption
 
+    /// Called on the UI thread with a copy of the model after every epoch (for other views).
+    public var onEpoch: ((VAE) -> Void)?
+
     /// A monitor for `trainer`; call before the trainer starts, as it adds a listener.
     public init(trainer: Trainer, abilities: TerminalAbilities, save: @escaping (VAE, [EpochRecord]) throws -> String) {
         self.trainer = trainer
@@ -72,6 +75,7 @@ public final class TrainScreen: AppScreen {
                 records.append(record)
                 epochMarks.append(total.count - 1)
                 lastSamples = 0
+                onEpoch?(trainer.snapshot())
             case .paused(let isPaused):
                 paused = isPaused
             case .finished(let cancelled):
@@ -121,7 +125,7 @@ public final class TrainScreen: AppScreen {
         return true
     }
 
-    public var statusKeys: String { "space pause  [ ] beta  g log scale  s save" }
+    public var statusKeys: String { "space pause  [ ] beta  g log  s save" }
 
     public var helpKeys: [(keys: String, action: String)] {
         [("space", "pause or resume training"), ("[ ]", "lower or raise beta, the KL weight"),

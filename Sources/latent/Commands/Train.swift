@@ -123,6 +123,16 @@ struct Train: ParsableCommand {
             try save(model, history)
             return out
         }
+        // The explore and interpolate views follow the model: a new snapshot after every epoch.
+        let mapImages = 2000
+        let explore = ExploreScreen(state: ExploreState(model: trainer.model.copy(), data: trainer.data.test, limit: mapImages),
+                                    abilities: terminal.abilities)
+        let interpolate = InterpolateScreen(state: explore.state, abilities: terminal.abilities)
+        screen.onEpoch = { model in
+            let state = ExploreState(model: model, data: trainer.data.test, limit: mapImages)
+            explore.replace(state: state)
+            interpolate.replace(state: explore.state)
+        }
         let interruption = screen.interruption
         let interrupt = InterruptHandler { interruption.trigger() }
         defer { interrupt.restore() }
@@ -136,7 +146,7 @@ struct Train: ParsableCommand {
             }
             finished.signal()
         }
-        ExplorerApp(terminal: terminal, screens: [screen], title: title).run()
+        ExplorerApp(terminal: terminal, screens: [screen, explore, interpolate], title: title).run()
         finished.wait()
         terminal.restore()
         if let error = outcome.error { throw error }
