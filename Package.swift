@@ -14,7 +14,7 @@ let package = Package(
         // MARK: Core: the VAE engine every front end shares (no terminal code)
         .target(
             name: "VAECore",
-            dependencies: ["CBLAS", "CZlib", "CKernels"]
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CKernels"]
         ),
 
         // MARK: UI: the terminal front end (the only code that knows about terminals)
@@ -41,6 +41,10 @@ let package = Package(
         .systemLibrary(
             name: "CNCurses",
             providers: [.apt(["libncurses-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",

@@ -31,11 +31,11 @@ final class InterpolateScreenTests: XCTestCase {
     func testScreen_ScrubsAnimatesAndSwitchesPath() {
         let (screen, app) = makeScreen()
         XCTAssertEqual(screen.decodedFrames().count, 9)
-        XCTAssertEqual(screen.crossFade(0), Array(screen.state.data.image(screen.ends.a)))
-        for (fade, original) in zip(screen.crossFade(8), screen.state.data.image(screen.ends.b)) {
+        XCTAssertEqual(screen.crossFade(0), Array(screen.state.data.image(screen.endIndices.a)))
+        for (fade, original) in zip(screen.crossFade(8), screen.state.data.image(screen.endIndices.b)) {
             XCTAssertEqual(fade, original, accuracy: 1e-6)
         }
-        XCTAssertNotEqual(screen.state.data.labels![screen.ends.a], screen.state.data.labels![screen.ends.b],
+        XCTAssertNotEqual(screen.state.data.labels![screen.endIndices.a], screen.state.data.labels![screen.endIndices.b],
                           "by default the ends are images of two different labels")
         app.handle(.right)
         app.handle(.right)
@@ -60,8 +60,8 @@ final class InterpolateScreenTests: XCTestCase {
         app.handle(.right); app.handle(.right); app.handle(.right); app.handle(.right); app.handle(.up)
         app.handle(.character("b"))
         let b = try! XCTUnwrap(screen.state.endpoints.b)
-        XCTAssertEqual(screen.ends.a, a)
-        XCTAssertEqual(screen.ends.b, b)
+        XCTAssertEqual(screen.endIndices.a, a)
+        XCTAssertEqual(screen.endIndices.b, b)
         app.handle(.tab)
         XCTAssertEqual(app.current, 1)
         XCTAssertTrue(app.frame().lines[1].contains("from #\(a) "))

@@ -1,4 +1,5 @@
 import XCTest
+import VAECore
 @testable import TerminalUI
 
 final class RendererTests: XCTestCase {
@@ -48,9 +49,9 @@ final class RendererTests: XCTestCase {
 
     func testResample_ReplicatesOnIntegerEnlargementAndAveragesOnReduction() {
         let image: [Float] = [0, 1, 0.5, 0.25]
-        XCTAssertEqual(ImageRenderer.resample(image, width: 2, height: 2, toWidth: 4, toHeight: 4),
+        XCTAssertEqual(ImageResampling.areaAverage(image, width: 2, height: 2, toWidth: 4, toHeight: 4),
                        [0, 0, 1, 1, 0, 0, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.5, 0.5, 0.25, 0.25])
-        let half = ImageRenderer.resample(image, width: 2, height: 2, toWidth: 1, toHeight: 1)
+        let half = ImageResampling.areaAverage(image, width: 2, height: 2, toWidth: 1, toHeight: 1)
         XCTAssertEqual(half[0], 0.4375, accuracy: 1e-6)
     }
 

@@ -193,3 +193,31 @@ extension ExplorerTmuxTests {
         XCTAssertTrue(refused.contains("EXITED 2"), refused)
     }
 }
+
+extension ExplorerTmuxTests {
+    func testInterpolate_TakesImageFiles() throws {
+        let model = directory + "/m.safetensors"
+        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        // A dark ring on a light page, 40x30, as a binary PGM.
+        var pixels: [UInt8] = []
+        for y in 0..<30 { for x in 0..<40 {
+            let d = (Double((x - 20) * (x - 20) + (y - 15) * (y - 15))).squareRoot()
+            pixels.append(abs(d - 9) < 2.5 ? 30 : 250)
+        } }
+        let ring = directory + "/ring.pgm"
+        _ = FileManager.default.createFile(atPath: ring, contents: Data(Array("P5\n40 30\n255\n".utf8) + pixels))
+        try start("\(binary) interpolate \(ring) 3 --model \(model) --data synthetic:256")
+        let shown = try waitFor("frame 1/9")
+        XCTAssertTrue(shown.contains("from ring.pgm to #3"), shown)
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+        try tmux(["kill-server"])
+        socket += "-2"
+        let notes = directory + "/notes.txt"
+        _ = FileManager.default.createFile(atPath: notes, contents: Data("hello".utf8))
+        try start("\(binary) interpolate \(notes) 3 --model \(model) --data synthetic:256")
+        let refused = try waitFor("EXITED")
+        XCTAssertTrue(refused.contains("notes.txt: not a PNG or PGM image"), refused)
+        XCTAssertTrue(refused.contains("EXITED 2"), refused)
+    }
+}

@@ -14,6 +14,8 @@ public final class InterpolateScreen: AppScreen {
     }
 
     public private(set) var state: ExploreState
+    /// Ends given as images (files) rather than as encoded images of the data, when set.
+    public let givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
     private let abilities: TerminalAbilities
     /// Frames along the path, ends included.
     public let frameCount: Int
@@ -23,11 +25,13 @@ public final class InterpolateScreen: AppScreen {
     public private(set) var animating = false
     private var lastTick: UInt64 = 0
     private var frames: [[Float]] = []
-    private var framesFor: (a: Int, b: Int, path: Path)?
+    private var framesFor: (a: String, b: String, path: Path)?
 
-    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9) {
+    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9,
+                ends givenEnds: (a: InterpolationEnd, b: InterpolationEnd)? = nil) {
         precondition(frameCount >= 2, "an interpolation needs at least 2 frames")
         self.state = state
+        self.givenEnds = givenEnds
         self.abilities = abilities
         self.frameCount = frameCount
     }
@@ -40,14 +44,27 @@ public final class InterpolateScreen: AppScreen {
         framesFor = nil
     }
 
-    /// The two ends, defaulting to the first two images of different labels.
-    public var ends: (a: Int, b: Int) {
+    /// The indices of the two encoded images between which to interpolate: those marked on the
+    /// map, defaulting to the first two images of different labels.
+    public var endIndices: (a: Int, b: Int) {
         let a = state.endpoints.a ?? 0
         let labels = state.data.labels
         let b = state.endpoints.b ?? (1..<max(2, state.data.count)).first { index in
             labels.map { $0[index] != $0[a] } ?? true
         } ?? min(1, state.data.count - 1)
         return (a, b)
+    }
+
+    /// The two ends: the given images, or the encoded images of `endIndices`.
+    public var ends: (a: InterpolationEnd, b: InterpolationEnd) {
+        if let givenEnds { return givenEnds }
+        let (a, b) = endIndices
+        func end(_ index: Int) -> InterpolationEnd {
+            let label = state.data.labels.map { " " + state.data.classNames[$0[index]] } ?? ""
+            return InterpolationEnd(name: "#\(index)\(label)", image: Array(state.data.image(index)),
+                                    latent: state.latentMean(of: index))
+        }
+        return (end(a), end(b))
     }
 
     /// Where frame `i` of `count` sits between latent points `p` and `q`.
@@ -67,10 +84,11 @@ public final class InterpolateScreen: AppScreen {
     /// The decoded frames for the current ends and path, made when they change.
     public func decodedFrames() -> [[Float]] {
         let (a, b) = ends
-        if let made = framesFor, made == (a, b, path) { return frames }
-        let (p, q) = (state.latentMean(of: a), state.latentMean(of: b))
-        frames = (0..<frameCount).map { state.model.decode(point: InterpolateScreen.point($0, of: frameCount, from: p, to: q, path: path)) }
-        framesFor = (a, b, path)
+        if let made = framesFor, made == (a.name, b.name, path) { return frames }
+        frames = (0..<frameCount).map {
+            state.model.decode(point: InterpolateScreen.point($0, of: frameCount, from: a.latent, to: b.latent, path: path))
+        }
+        framesFor = (a.name, b.name, path)
         return frames
     }
 
@@ -78,7 +96,7 @@ public final class InterpolateScreen: AppScreen {
     public func crossFade(_ i: Int) -> [Float] {
         let (a, b) = ends
         let t = Float(i) / Float(frameCount - 1)
-        return zip(state.data.image(a), state.data.image(b)).map { $0 + t * ($1 - $0) }
+        return zip(a.image, b.image).map { $0 + t * ($1 - $0) }
     }
 
     public func update() {
@@ -115,10 +133,7 @@ public final class InterpolateScreen: AppScreen {
         let shape = state.data.shape
         let frames = decodedFrames()
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
-        func label(_ index: Int) -> String {
-            "#\(index) " + (state.data.labels.map { state.data.classNames[$0[index]] } ?? "")
-        }
-        grid.put("from \(label(a)) to \(label(b)), \(path.rawValue) path, frame \(position + 1)/\(frameCount)",
+        grid.put("from \(a.name) to \(b.name), \(path.rawValue) path, frame \(position + 1)/\(frameCount)",
                  x: 1, y: top, maxWidth: grid.width - 2)
         // The strip: every frame small, the current one marked.
         let cell = max(6, min(14, (grid.width - 2) / frameCount - 1))
@@ -139,5 +154,24 @@ public final class InterpolateScreen: AppScreen {
         renderer.draw(frames[position], width: shape.width, height: shape.height, into: &grid, x: 1, y: y, columns: half, rows: bigRows)
         renderer.draw(crossFade(position), width: shape.width, height: shape.height, into: &grid,
                       x: half + 2, y: y, columns: half, rows: bigRows)
+    }
+}
+
+/// One end of an interpolation: its name, its image and its posterior mean.
+public struct InterpolationEnd: Sendable {
+    public var name: String
+    public var image: [Float]
+    public var latent: [Float]
+
+    public init(name: String, image: [Float], latent: [Float]) {
+        self.name = name
+        self.image = image
+        self.latent = latent
+    }
+
+    /// An image (already fitted to the model's input size) and its encoding by `model`.
+    public init(name: String, image: [Float], model: VAE) {
+        let encoding = model.encode(Tensor(shape: [1, image.count], storage: image))
+        self.init(name: name, image: image, latent: encoding.zMean.storage)
     }
 }

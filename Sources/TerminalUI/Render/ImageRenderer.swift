@@ -1,3 +1,5 @@
+import VAECore
+
 /// Draws grayscale images into character cells, scaled to fit a panel with their aspect kept.
 ///
 /// A cell is taken as twice as tall as it is wide. The image is resampled by area averaging
@@ -32,8 +34,8 @@ public struct ImageRenderer: Sendable {
         let size = fittedSize(width: width, height: height, columns: columns, rows: rows)
         guard size.columns > 0 else { return (x, y, 0, 0) }
         let (across, down) = mode.subpixels
-        let sampled = ImageRenderer.resample(pixels, width: width, height: height,
-                                             toWidth: size.columns * across, toHeight: size.rows * down)
+        let sampled = ImageResampling.areaAverage(pixels, width: width, height: height,
+                                                  toWidth: size.columns * across, toHeight: size.rows * down)
         let left = x + (columns - size.columns) / 2, top = y + (rows - size.rows) / 2
         let stride = size.columns * across
         var block = [Float](repeating: 0, count: across * down)
@@ -123,36 +125,5 @@ public struct ImageRenderer: Sendable {
     static func shade(_ value: Float) -> Unicode.Scalar {
         let clamped = min(max(value.isNaN ? 0 : value, 0), 1)
         return shades[min(shades.count - 1, Int(clamped * Float(shades.count)))]
-    }
-
-    /// Area-averaging resample of a `width` x `height` image to `toWidth` x `toHeight`: each
-    /// target pixel is the mean of the source area it covers, with fractional edges weighted.
-    static func resample(_ pixels: [Float], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [Float] {
-        func weights(from source: Int, to target: Int) -> [[(index: Int, weight: Float)]] {
-            let scale = Double(source) / Double(target)
-            return (0..<target).map { t in
-                let start = Double(t) * scale, end = Double(t + 1) * scale
-                var taps: [(Int, Float)] = []
-                var s = Int(start)
-                while Double(s) < end && s < source {
-                    let overlap = min(end, Double(s + 1)) - max(start, Double(s))
-                    if overlap > 1e-9 { taps.append((s, Float(overlap / scale))) }
-                    s += 1
-                }
-                return taps
-            }
-        }
-        let columns = weights(from: width, to: toWidth), rows = weights(from: height, to: toHeight)
-        var out = [Float](repeating: 0, count: toWidth * toHeight)
-        for (ty, rowTaps) in rows.enumerated() {
-            for (tx, columnTaps) in columns.enumerated() {
-                var sum: Float = 0
-                for (sy, wy) in rowTaps {
-                    for (sx, wx) in columnTaps { sum += pixels[sy * width + sx] * wy * wx }
-                }
-                out[ty * toWidth + tx] = sum
-            }
-        }
-        return out
     }
 }

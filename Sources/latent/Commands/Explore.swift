@@ -23,7 +23,7 @@ struct Explore: ParsableCommand {
     @OptionGroup var options: ExploreOptions
 
     func run() throws {
-        try options.openExplorer(firstScreen: 0, endpoints: nil)
+        try options.openExplorer(firstScreen: 0, ends: nil)
     }
 
     /// The bundled model, looked for under the working directory and beside the executable.
@@ -41,6 +41,7 @@ struct Explore: ParsableCommand {
 }
 
 extension GlyphMode: ExpressibleByArgument {}
+extension ImageFile.Inversion: ExpressibleByArgument {}
 
 /// `latent interpolate A B`: the path through latent space between two test images.
 struct Interpolate: ParsableCommand {
@@ -49,23 +50,44 @@ struct Interpolate: ParsableCommand {
         discussion: """
             Opens the explorer on its interpolate view: a strip of frames decoded along the
             path between the two images' posterior means, the current frame large, and the
-            pixel-space cross-fade beside it. A and B index the data's test set.
+            pixel-space cross-fade beside it. A and B are indices into the data's test set, or
+            PNG/PGM files (made grayscale, resized to the model's input by area averaging, and
+            inverted when drawn dark on light, unless --invert says otherwise).
 
             Example:
               latent interpolate 0 1
               latent interpolate 17 4242 --model conv2.safetensors --data fashion-mnist
+              latent interpolate shoe.png 42
             """)
 
-    @Argument(help: "Index of the first image in the test set.")
-    var a: Int
+    @Argument(help: "The first image: a test-set index or an image file.")
+    var a: String
 
-    @Argument(help: "Index of the second image in the test set.")
-    var b: Int
+    @Argument(help: "The second image: a test-set index or an image file.")
+    var b: String
+
+    @Option(help: "Invert image files: automatic (when the background is light), always or never.")
+    var invert: ImageFile.Inversion = .automatic
 
     @OptionGroup var options: ExploreOptions
 
     func run() throws {
-        try options.openExplorer(firstScreen: 1, endpoints: (a, b))
+        try options.openExplorer(firstScreen: 1, ends: (InterpolationSource(a), InterpolationSource(b), invert))
+    }
+}
+
+/// Where one end of an interpolation comes from.
+enum InterpolationSource {
+    case index(Int)
+    case file(String)
+
+    /// An existing file wins over a number, so that a file named "3" can be used.
+    init(_ text: String) {
+        if let index = Int(text), !FileManager.default.fileExists(atPath: text) {
+            self = .index(index)
+        } else {
+            self = .file(text)
+        }
     }
 }
 
@@ -90,7 +112,7 @@ struct ExploreOptions: ParsableArguments {
 
     /// Loads the model and data and runs the app, starting on screen `firstScreen`
     /// (0 explore, 1 interpolate) with the interpolation's ends when given.
-    func openExplorer(firstScreen: Int, endpoints: (a: Int, b: Int)?) throws {
+    func openExplorer(firstScreen: Int, ends: (a: InterpolationSource, b: InterpolationSource, invert: ImageFile.Inversion)?) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw UsageError("the explorer needs an interactive terminal; without one use latent train, latent bench or latent info")
         }
@@ -101,12 +123,32 @@ struct ExploreOptions: ParsableArguments {
         let spec = data ?? checkpoint.data ?? "fashion-mnist"
         let split = try DataSpec.loadForCommand(spec, limit: nil)
         try checkImageSize(vae.configuration.architecture, split)
-        let state = ExploreState(model: vae, data: split.test, limit: max(points, endpoints.map { max($0.a, $0.b) + 1 } ?? 0))
-        if let endpoints {
-            for index in [endpoints.a, endpoints.b] where !(0..<state.data.count).contains(index) {
-                throw UsageError("image \(index) is not in \(split.test.name): use 0 to \(state.data.count - 1)")
+        var largestIndex = 0
+        for case .index(let index) in [ends?.a, ends?.b].compactMap({ $0 }) { largestIndex = max(largestIndex, index + 1) }
+        let state = ExploreState(model: vae, data: split.test, limit: max(points, largestIndex))
+        var givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
+        if let ends {
+            func end(_ source: InterpolationSource, marking mark: (Int) -> Void) throws -> InterpolationEnd {
+                switch source {
+                case .index(let index):
+                    guard (0..<state.data.count).contains(index) else {
+                        throw UsageError("image \(index) is not in \(split.test.name): use 0 to \(state.data.count - 1)")
+                    }
+                    mark(index)
+                    return InterpolationEnd(name: "#\(index)", image: Array(state.data.image(index)), latent: state.latentMean(of: index))
+                case .file(let path):
+                    guard vae.configuration.architecture.image.channels == 1 else {
+                        throw UsageError("\(path): image files need a grayscale model")
+                    }
+                    let image = ImageFile.prepared(try ImageFile.read(path: path), for: vae.configuration.architecture.image,
+                                                   inversion: ends.invert)
+                    return InterpolationEnd(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: vae)
+                }
             }
-            state.endpoints = (endpoints.a, endpoints.b)
+            let a = try end(ends.a) { state.endpoints.a = $0 }
+            let b = try end(ends.b) { state.endpoints.b = $0 }
+            // Two indices are marks on the map; a file makes both ends fixed images.
+            if case .index = ends.a, case .index = ends.b {} else { givenEnds = (a, b) }
         }
         let terminal: NCursesTerminal
         do {
@@ -119,7 +161,7 @@ struct ExploreOptions: ParsableArguments {
         let title = "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
         let screens: [AppScreen] = [
             ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: glyphs),
-            InterpolateScreen(state: state, abilities: terminal.abilities),
+            InterpolateScreen(state: state, abilities: terminal.abilities, ends: givenEnds),
         ]
         ExplorerApp(terminal: terminal, screens: screens, title: title, first: firstScreen).run()
     }

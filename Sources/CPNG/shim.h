@@ -1,0 +1,19 @@
+// libpng from Debian's libpng-dev, through its simplified API (png_image).
+#ifndef LATENT_CPNG_SHIM_H
+#define LATENT_CPNG_SHIM_H
+#include <png.h>
+
+/// A png_image ready for png_image_begin_read_from_file (PNG_IMAGE_VERSION is a macro).
+static inline png_image latent_png_image(void) {
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    return image;
+}
+
+/// Reads the whole image as 8-bit grayscale into buffer (width * height bytes).
+static inline int latent_png_read_gray(png_image *image, void *buffer) {
+    image->format = PNG_FORMAT_GRAY;
+    return png_image_finish_read(image, NULL, buffer, 0, NULL);
+}
+#endif

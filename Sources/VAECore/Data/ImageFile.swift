@@ -1,0 +1,128 @@
+import CPNG
+import Foundation
+
+/// Single image files (PNG through libpng, and PGM), read as grayscale and fitted to a model.
+public enum ImageFile {
+    /// A grayscale image with intensities in [0, 1].
+    public struct Gray: Equatable, Sendable {
+        public var width: Int
+        public var height: Int
+        public var pixels: [Float]
+    }
+
+    /// Whether to invert an image so it matches training data drawn light on dark.
+    public enum Inversion: String, Sendable, CaseIterable {
+        /// Invert when the border is mostly light (a dark drawing on a light background).
+        case automatic
+        case always
+        case never
+    }
+
+    /// Reads a PNG (any colour type or depth) or a PGM (P2 or P5) as grayscale.
+    public static func read(path: String) throws -> Gray {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw DataError(file: path, !exists ? "no such file" : isDirectory.boolValue ? "is a directory, expected an image file" : "cannot be read")
+        }
+        let bytes = [UInt8](data)
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try readPNG(path: path) }
+        if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && (bytes[1] == UInt8(ascii: "2") || bytes[1] == UInt8(ascii: "5")) {
+            return try parsePGM(bytes, file: path)
+        }
+        throw DataError(file: path, "not a PNG or PGM image")
+    }
+
+    private static func readPNG(path: String) throws -> Gray {
+        var image = latent_png_image()
+        guard png_image_begin_read_from_file(&image, path) != 0 else {
+            throw DataError(file: path, "unreadable PNG (\(pngMessage(image)))")
+        }
+        let (width, height) = (Int(image.width), Int(image.height))
+        var buffer = [UInt8](repeating: 0, count: width * height)
+        let ok = buffer.withUnsafeMutableBytes { latent_png_read_gray(&image, $0.baseAddress!) }
+        guard ok != 0 else {
+            png_image_free(&image)
+            throw DataError(file: path, "truncated or corrupt PNG (\(pngMessage(image)))")
+        }
+        return Gray(width: width, height: height, pixels: buffer.map { Float($0) / 255 })
+    }
+
+    private static func pngMessage(_ image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    /// Parses a binary (P5) or plain (P2) PGM with 8- or 16-bit samples.
+    static func parsePGM(_ bytes: [UInt8], file: String) throws -> Gray {
+        var index = 2
+        func token() throws -> Int {
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "#") {
+                    while index < bytes.count && bytes[index] != 10 { index += 1 }
+                } else if bytes[index] == 32 || (9...13).contains(bytes[index]) {
+                    index += 1
+                } else {
+                    break
+                }
+            }
+            var value = 0, digits = 0
+            while index < bytes.count, (48...57).contains(bytes[index]) {
+                value = value * 10 + Int(bytes[index] - 48)
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { throw DataError(file: file, "bad PGM header") }
+            return value
+        }
+        let binary = bytes[1] == UInt8(ascii: "5")
+        let (width, height, maximum) = (try token(), try token(), try token())
+        guard width > 0, height > 0, maximum > 0, maximum < 65536 else {
+            throw DataError(file: file, "bad PGM header: \(width)x\(height), maximum \(maximum)")
+        }
+        let count = width * height
+        var pixels = [Float](repeating: 0, count: count)
+        if binary {
+            index += 1  // the single whitespace after the maximum
+            let width16 = maximum > 255 ? 2 : 1
+            guard bytes.count - index >= count * width16 else {
+                throw DataError(file: file, "truncated PGM: \(count * width16) bytes of pixels expected, \(max(0, bytes.count - index)) found")
+            }
+            for i in 0..<count {
+                let value = width16 == 2 ? Int(bytes[index + 2 * i]) << 8 | Int(bytes[index + 2 * i + 1]) : Int(bytes[index + i])
+                pixels[i] = Float(value) / Float(maximum)
+            }
+        } else {
+            for i in 0..<count {
+                guard let value = try? token() else {
+                    throw DataError(file: file, "truncated PGM: \(count) values expected, \(i) found")
+                }
+                pixels[i] = Float(min(value, maximum)) / Float(maximum)
+            }
+        }
+        return Gray(width: width, height: height, pixels: pixels)
+    }
+
+    /// The image fitted to `shape`: resized by area averaging and, by `inversion`, inverted so
+    /// that it is light on dark as the training data are.
+    public static func prepared(_ image: Gray, for shape: ImageShape, inversion: Inversion = .automatic) -> [Float] {
+        precondition(shape.channels == 1, "only grayscale models take image files")
+        var pixels = ImageResampling.areaAverage(image.pixels, width: image.width, height: image.height,
+                                                 toWidth: shape.width, toHeight: shape.height)
+        let invert: Bool
+        switch inversion {
+        case .always: invert = true
+        case .never: invert = false
+        case .automatic:
+            // The border's mean: a light frame means a dark drawing on paper.
+            let (w, h) = (shape.width, shape.height)
+            var border: [Float] = []
+            for x in 0..<w { border.append(pixels[x]); border.append(pixels[(h - 1) * w + x]) }
+            for y in 0..<h { border.append(pixels[y * w]); border.append(pixels[y * w + w - 1]) }
+            invert = border.reduce(0, +) / Float(border.count) > 0.5
+        }
+        if invert { pixels = pixels.map { 1 - $0 } }
+        return pixels
+    }
+}
