@@ -5,8 +5,7 @@
 
 /// A png_image ready for png_image_begin_read_from_file (PNG_IMAGE_VERSION is a macro).
 static inline png_image latent_png_image(void) {
-    png_image image;
-    memset(&image, 0, sizeof image);
+    png_image image = {0};
     image.version = PNG_IMAGE_VERSION;
     return image;
 }
