@@ -16,9 +16,12 @@ final class TrainScreenTests: XCTestCase {
             saves.append(history.count)
             return "model.safetensors"
         }
+        var followed: [ExploreState] = []
+        screen.onEpoch = { followed.append($0) }
         let terminal = MemoryTerminal(columns: 100, rows: 30)
         let app = ExplorerApp(terminal: terminal, screens: [screen], title: "test")
         screen.update()
+        XCTAssertTrue(followed.isEmpty, "no epoch has ended yet")
         XCTAssertTrue(app.frame().lines[1].contains("starting"))
         try trainer.run()
         screen.update()
@@ -31,6 +34,8 @@ final class TrainScreenTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("samples from N(0, I)") })
         XCTAssertTrue(lines[29].contains("space pause"))
         XCTAssertEqual(screen.records.count, 2)
+        XCTAssertEqual(followed.count, 1, "the other views get the freshly encoded test set")
+        XCTAssertEqual(followed.first?.data.count, trainer.data.test.count)
         XCTAssertEqual(screen.last?.step, 8)
     }
 

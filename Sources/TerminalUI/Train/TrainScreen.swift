@@ -33,8 +33,10 @@ public final class TrainScreen: AppScreen {
     /// Set from the Ctrl-C handler's thread.
     public let interruption: Interruption
 
-    /// Called on the UI thread with a copy of the model after every epoch (for other views).
-    public var onEpoch: ((VAE) -> Void)?
+    /// Called on the UI thread after every epoch with the test set encoded by a copy of the
+    /// model (the live map's state), for the other views to follow the model.
+    public var onEpoch: ((ExploreState) -> Void)?
+    private var epochEnded = false
 
     /// A monitor for `trainer`; call before the trainer starts, as it adds a listener.
     public init(trainer: Trainer, abilities: TerminalAbilities, save: @escaping (VAE, [EpochRecord]) throws -> String) {
@@ -49,6 +51,9 @@ public final class TrainScreen: AppScreen {
     }
 
     public var name: String { "train" }
+
+    /// Test images the live map encodes at each refresh (on the UI thread, so kept small).
+    public static let liveMapImages = 1000
 
     /// Smoothing weight of the newest step in the charted averages.
     static let smoothing = 0.05
@@ -75,7 +80,7 @@ public final class TrainScreen: AppScreen {
                 records.append(record)
                 epochMarks.append(total.count - 1)
                 lastSamples = 0
-                onEpoch?(trainer.snapshot())
+                epochEnded = true
             case .paused(let isPaused):
                 paused = isPaused
             case .finished(let cancelled):
@@ -92,7 +97,12 @@ public final class TrainScreen: AppScreen {
             let shown = test.prefix(4)
             let rebuilt = model.reconstruct(shown.tensor)
             reconstructions = (0..<shown.count).map { (Array(shown.image($0)), rebuilt.row($0)) }
-            liveMap = ExploreState(model: model, data: test, limit: 1000)
+            let map = ExploreState(model: model, data: test, limit: TrainScreen.liveMapImages)
+            liveMap = map
+            if epochEnded {
+                epochEnded = false
+                onEpoch?(map)
+            }
         }
     }
 

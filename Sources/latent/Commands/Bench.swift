@@ -127,5 +127,16 @@ struct Bench: ParsableCommand {
                 ("p90_ms", samples[samples.count * 9 / 10]),
             ]))
         }
+        // The training monitor's periodic refresh on the UI thread: the live map's encoding.
+        var refresh: [Double] = []
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = ExploreState(model: model, data: data, limit: TrainScreen.liveMapImages)
+            refresh.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        Console.line(JSONLine.encode([
+            ("model", model.configuration.architecture.name), ("monitor_refresh_images", TrainScreen.liveMapImages),
+            ("median_ms", refresh.sorted()[2]),
+        ]))
     }
 }

@@ -123,15 +123,15 @@ struct Train: ParsableCommand {
             try save(model, history)
             return out
         }
-        // The explore and interpolate views follow the model: a new snapshot after every epoch.
-        let mapImages = 2000
-        let explore = ExploreScreen(state: ExploreState(model: trainer.model.copy(), data: trainer.data.test, limit: mapImages),
+        // The explore and interpolate views follow the model: after every epoch they take the
+        // monitor's freshly encoded test set.
+        let explore = ExploreScreen(state: ExploreState(model: trainer.model.copy(), data: trainer.data.test,
+                                                        limit: TrainScreen.liveMapImages),
                                     abilities: terminal.abilities)
         let interpolate = InterpolateScreen(state: explore.state, abilities: terminal.abilities)
-        screen.onEpoch = { model in
-            let state = ExploreState(model: model, data: trainer.data.test, limit: mapImages)
+        screen.onEpoch = { state in
             explore.replace(state: state)
-            interpolate.replace(state: explore.state)
+            interpolate.replace(state: state)
         }
         let interruption = screen.interruption
         let interrupt = InterruptHandler { interruption.trigger() }
