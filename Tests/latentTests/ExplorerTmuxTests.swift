@@ -145,10 +145,15 @@ extension ExplorerTmuxTests {
                 .flatMap { $0.components(separatedBy: "step ").dropFirst().first?.split(separator: " ").first }
                 .flatMap { Int($0) }
         }
+        func totalOf(_ screen: String) -> String? {
+            screen.components(separatedBy: "━ total ").dropFirst().first?.split(separator: " ").first.map(String.init)
+        }
         let firstStep = try XCTUnwrap(stepOf(early))
+        let firstTotal = try XCTUnwrap(totalOf(early))
         Thread.sleep(forTimeInterval: 1.5)
         let later = try screen()
         XCTAssertGreaterThan(try XCTUnwrap(stepOf(later)), firstStep, "training goes on under the monitor")
+        XCTAssertNotEqual(try XCTUnwrap(totalOf(later)), firstTotal, "the loss figures change")
         // The other views follow the model while it trains.
         XCTAssertTrue(later.contains("1 train  2 explore  3 interpolate"), later)
         try tmux(["send-keys", "-t", "main", "2"])
