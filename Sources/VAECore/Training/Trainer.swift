@@ -108,10 +108,10 @@ public final class Trainer: @unchecked Sendable {
                                           secondsRemaining: (totalImages - imagesDone) / rate)))
                 }
                 let count = Double(sums.images)
-                let test = stepLock.withLock {
-                    Evaluation.run(model: model, on: data.test, importanceSamples: settings.importanceSamples,
-                                   seed: settings.seed &+ 1000 &+ UInt64(epoch))
-                }
+                // Scoring only reads the weights, so snapshot() need not wait for it (the lock
+                // guards the updates): a monitor would otherwise freeze for the whole test set.
+                let test = Evaluation.run(model: model, on: data.test, importanceSamples: settings.importanceSamples,
+                                          seed: settings.seed &+ 1000 &+ UInt64(epoch))
                 let record = EpochRecord(
                     epoch: epoch, step: step,
                     train: LossTerms(reconstruction: sums.reconstruction / count, kl: sums.kl / count,
