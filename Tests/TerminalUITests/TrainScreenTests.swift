@@ -21,9 +21,13 @@ final class TrainScreenTests: XCTestCase {
         let terminal = MemoryTerminal(columns: 100, rows: 30)
         let app = ExplorerApp(terminal: terminal, screens: [screen], title: "test")
         screen.update()
+        screen.waitForRefresh()
         XCTAssertTrue(followed.isEmpty, "no epoch has ended yet")
         XCTAssertTrue(app.frame().lines[1].contains("starting"))
         try trainer.run()
+        // Events arrive; the epoch ends make a refresh due, which runs in the background.
+        screen.update()
+        screen.waitForRefresh()
         screen.update()
         let lines = app.frame().lines
         XCTAssertTrue(lines[0].contains("latent · train · test"), lines[0])
@@ -96,6 +100,8 @@ extension TrainScreenTests {
                                                         beta: 1, trainSeconds: 1, imagesPerSecond: 4000)))
             }
         }
+        screen.update()
+        screen.waitForRefresh()
         screen.update()
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "golden")
         let frame = app.frame()

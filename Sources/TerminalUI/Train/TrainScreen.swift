@@ -28,6 +28,7 @@ public final class TrainScreen: AppScreen {
     private var reconstructions: [(original: [Float], reconstruction: [Float])] = []
     /// The test set encoded by the latest snapshot, for the live map.
     private var liveMap: ExploreState?
+    private let refresh = Refresh()
     private let samplePoints: [[Float]]
     private var lastSamples: UInt64 = 0
     /// Set from the Ctrl-C handler's thread.
@@ -88,23 +89,35 @@ public final class TrainScreen: AppScreen {
                 lastSamples = 0
             }
         }
+        // Take in a finished refresh, and start the next one when it is due. Refreshes run on a
+        // worker so that keys are answered while the model is copied and the test set encoded.
+        if let views = refresh.take() {
+            samples = views.samples
+            reconstructions = views.reconstructions
+            liveMap = views.map
+            if views.afterEpoch { onEpoch?(views.map) }
+        }
         let now = DispatchTime.now().uptimeNanoseconds
-        if now - lastSamples > 1_500_000_000 {
+        if now - lastSamples > 1_500_000_000, !refresh.running {
             lastSamples = now
-            let model = trainer.snapshot()
-            samples = samplePoints.map { model.decode(point: $0) }
-            let test = trainer.data.test
-            let shown = test.prefix(4)
-            let rebuilt = model.reconstruct(shown.tensor)
-            reconstructions = (0..<shown.count).map { (Array(shown.image($0)), rebuilt.row($0)) }
-            let map = ExploreState(model: model, data: test, limit: TrainScreen.liveMapImages)
-            liveMap = map
-            if epochEnded {
-                epochEnded = false
-                onEpoch?(map)
+            let afterEpoch = epochEnded
+            epochEnded = false
+            refresh.start { [trainer, samplePoints] in
+                let model = trainer.snapshot()
+                let test = trainer.data.test
+                let shown = test.prefix(4)
+                let rebuilt = model.reconstruct(shown.tensor)
+                return RefreshedViews(
+                    samples: samplePoints.map { model.decode(point: $0) },
+                    reconstructions: (0..<shown.count).map { (Array(shown.image($0)), rebuilt.row($0)) },
+                    map: ExploreState(model: model, data: test, limit: TrainScreen.liveMapImages),
+                    afterEpoch: afterEpoch)
             }
         }
     }
+
+    /// Blocks until a refresh in progress has finished (for tests).
+    func waitForRefresh() { refresh.wait() }
 
     public var requestsQuit: Bool { interruption.happened && outcome != nil }
 
@@ -236,4 +249,43 @@ public final class Interruption: @unchecked Sendable {
         lock.withLock { flag = true }
         control.cancel()
     }
+}
+
+/// What a refresh computes from a snapshot of the model.
+struct RefreshedViews {
+    var samples: [[Float]]
+    var reconstructions: [(original: [Float], reconstruction: [Float])]
+    var map: ExploreState
+    var afterEpoch: Bool
+}
+
+/// One background refresh at a time, its result handed to the UI thread.
+final class Refresh: @unchecked Sendable {
+    private let lock = NSLock()
+    private let group = DispatchGroup()
+    private var result: RefreshedViews?
+    private var busy = false
+
+    var running: Bool { lock.withLock { busy } }
+
+    func start(_ work: @escaping @Sendable () -> RefreshedViews) {
+        lock.withLock { busy = true }
+        DispatchQueue.global(qos: .userInitiated).async(group: group) { [self] in
+            let views = work()
+            lock.withLock {
+                result = views
+                busy = false
+            }
+        }
+    }
+
+    /// The finished result, once.
+    func take() -> RefreshedViews? {
+        lock.withLock {
+            defer { result = nil }
+            return result
+        }
+    }
+
+    func wait() { group.wait() }
 }
