@@ -121,7 +121,17 @@ struct ExploreOptions: ParsableArguments {
         try compute.apply()
         let (vae, checkpoint) = try Checkpoint.load(path: path)
         let spec = data ?? checkpoint.data ?? "fashion-mnist"
-        let split = try DataSpec.loadForCommand(spec, limit: nil)
+        var note = ""
+        let split: DataSplit
+        if data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
+            // A first run without the dataset package still opens, on digits generated here.
+            split = try DataSpec.loadForCommand("synthetic", limit: nil)
+            note = "fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist): showing synthetic digits"
+        } else {
+            split = try DataSpec.loadForCommand(spec, limit: nil)
+        }
+        // Said again on the shell, after the terminal is restored (defers run last-first).
+        defer { if !note.isEmpty { Console.error(note) } }
         try checkImageSize(vae.configuration.architecture, split)
         var largestIndex = 0
         for case .index(let index) in [ends?.a, ends?.b].compactMap({ $0 }) { largestIndex = max(largestIndex, index + 1) }
@@ -158,7 +168,9 @@ struct ExploreOptions: ParsableArguments {
         }
         let interrupt = InterruptHandler { NCursesTerminal.restoreAndExit() }
         defer { interrupt.restore(); terminal.restore() }
-        let title = "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
+        let title = note.isEmpty
+            ? "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
+            : note
         let screens: [AppScreen] = [
             ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: glyphs),
             InterpolateScreen(state: state, abilities: terminal.abilities, ends: givenEnds),
