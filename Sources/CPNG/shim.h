@@ -15,4 +15,10 @@ static inline int latent_png_read_gray(png_image *image, void *buffer) {
     image->format = PNG_FORMAT_GRAY;
     return png_image_finish_read(image, NULL, buffer, 0, NULL);
 }
+/// Encodes 8-bit grayscale pixels as PNG into memory. With a NULL buffer, sets *size to the
+/// bytes needed; returns nonzero on success.
+static inline int latent_png_write_gray(png_image *image, void *buffer, png_alloc_size_t *size, const void *pixels) {
+    image->format = PNG_FORMAT_GRAY;
+    return png_image_write_to_memory(image, buffer, size, 0, pixels, 0, NULL);
+}
 #endif

@@ -86,7 +86,7 @@ final class ExplorerTmuxTests: XCTestCase {
                   "env \(environment) \(command); echo EXITED $?; sleep 600"])
     }
 
-    private var binary: String { LatentCommandTests.binary.path }
+    private var binary: String { CommandTestCase.binary.path }
 
     func testExplorer_MovesHelpsAndQuitsCleanly() throws {
         let model = directory + "/m.safetensors"

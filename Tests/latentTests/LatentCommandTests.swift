@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 import VAECore
 
-/// Runs the built `latent` binary the way a user does and checks stdout, stderr and the exit status.
-final class LatentCommandTests: XCTestCase {
+/// Runs the built `latent` binary the way a user does and checks stdout, stderr and the exit
+/// status. Shared helpers for the command test classes; it holds no tests itself.
+class CommandTestCase: XCTestCase {
     struct Result {
         var status: Int32
         var stdout: String
@@ -57,6 +58,10 @@ final class LatentCommandTests: XCTestCase {
     }
 
     let tinyArch = "mlp(hidden:[32],latent:2)"
+}
+
+/// The train, bench and info commands.
+final class LatentCommandTests: CommandTestCase {
 
     func testTrain_BadArguments_ExitTwoWithOneLine() throws {
         let dir = try temporaryDirectory()

@@ -104,6 +104,49 @@ public enum ImageFile {
         return Gray(width: width, height: height, pixels: pixels)
     }
 
+    /// Encodes a grayscale image as PNG bytes.
+    public static func pngData(_ image: Gray) throws -> [UInt8] {
+        precondition(image.pixels.count == image.width * image.height, "image size does not match its pixels")
+        let bytes = image.pixels.map { UInt8((min(max($0.isNaN ? 0 : $0, 0), 1) * 255).rounded()) }
+        var png = latent_png_image()
+        png.width = png_uint_32(image.width)
+        png.height = png_uint_32(image.height)
+        var size: png_alloc_size_t = 0
+        guard bytes.withUnsafeBytes({ latent_png_write_gray(&png, nil, &size, $0.baseAddress!) }) != 0 else {
+            throw DataError("PNG encoding failed: \(pngMessage(png))")
+        }
+        var out = [UInt8](repeating: 0, count: Int(size))
+        let ok = out.withUnsafeMutableBytes { buffer in
+            bytes.withUnsafeBytes { latent_png_write_gray(&png, buffer.baseAddress!, &size, $0.baseAddress!) }
+        }
+        guard ok != 0 else { throw DataError("PNG encoding failed: \(pngMessage(png))") }
+        return Array(out.prefix(Int(size)))
+    }
+
+    /// Writes a grayscale image as a PNG file, atomically.
+    public static func writePNG(_ image: Gray, to path: String) throws {
+        try AtomicFile.write(pngData(image), to: path)
+    }
+
+    /// Images of one size laid out in a grid with `gap` pixels between them, each pixel
+    /// enlarged `scale` times (a picture to save: sample grids, interpolation strips).
+    public static func tiled(_ images: [[Float]], width: Int, height: Int, columns: Int, scale: Int = 1, gap: Int = 2) -> Gray {
+        precondition(columns >= 1 && scale >= 1, "bad layout")
+        let rows = (images.count + columns - 1) / columns
+        let (tileW, tileH) = (width * scale, height * scale)
+        let outW = columns * tileW + (columns + 1) * gap, outH = rows * tileH + (rows + 1) * gap
+        var pixels = [Float](repeating: 0.5, count: outW * outH)
+        for (i, image) in images.enumerated() {
+            let (left, top) = (gap + (i % columns) * (tileW + gap), gap + (i / columns) * (tileH + gap))
+            for y in 0..<tileH {
+                for x in 0..<tileW {
+                    pixels[(top + y) * outW + left + x] = image[(y / scale) * width + x / scale]
+                }
+            }
+        }
+        return Gray(width: outW, height: outH, pixels: pixels)
+    }
+
     /// The image fitted to `shape`: resized by area averaging and, by `inversion`, inverted so
     /// that it is light on dark as the training data are.
     public static func prepared(_ image: Gray, for shape: ImageShape, inversion: Inversion = .automatic) -> [Float] {

@@ -30,3 +30,27 @@ extension DataSpec {
 
 extension ModelKind: ExpressibleByArgument {}
 extension Reconstruction: ExpressibleByArgument {}
+
+/// The checkpoint and data a non-interactive command works on.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Checkpoint (default: the bundled Fashion-MNIST conv2).")
+    var model: String?
+
+    @Option(help: "Data (default: what the model was trained on, else fashion-mnist).")
+    var data: String?
+
+    @OptionGroup var compute: ComputeOptions
+
+    /// Loads BLAS and the checkpoint.
+    func loadModel() throws -> (model: VAE, checkpoint: Checkpoint) {
+        try compute.apply()
+        return try Checkpoint.load(path: model ?? Explore.findBundledModel())
+    }
+
+    /// Loads the data the model is used on and checks its image size.
+    func loadData(for loaded: (model: VAE, checkpoint: Checkpoint)) throws -> DataSplit {
+        let split = try DataSpec.loadForCommand(data ?? loaded.checkpoint.data ?? "fashion-mnist", limit: nil)
+        try checkImageSize(loaded.model.configuration.architecture, split)
+        return split
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import VAECore
+
+/// `latent sample`: a picture of what the model generates.
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Save the manifold grid or random samples as a PNG.",
+        discussion: """
+            --grid N decodes an N x N grid over [-range, range] on the first two latent
+            dimensions (the others 0), as the Keras example's latent-space plot; --random N
+            decodes N draws from N(0, I).
+
+            Example:
+              latent sample --out grid.png
+              latent sample --model mlp20.safetensors --random 64 --out samples.png
+            """)
+
+    @Option(help: "PNG to write; its folder must exist.")
+    var out: String
+
+    @Option(help: "Side of the manifold grid.")
+    var grid: Int = 15
+
+    @Option(help: "Draw this many random samples instead of the grid.")
+    var random: Int?
+
+    @Option(parsing: .unconditional, help: "Half the side of the grid's square in latent units.")
+    var range: Float = 3
+
+    @Option(help: "Pixels per image pixel in the PNG.")
+    var scale: Int = 2
+
+    @Option(help: "Seed for the random samples.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var options: ModelOptions
+
+    func run() throws {
+        if grid < 1 || grid > 100 { throw UsageError("--grid must be from 1 to 100, got \(grid)") }
+        if let random, random < 1 || random > 10_000 { throw UsageError("--random must be from 1 to 10000, got \(random)") }
+        if !(range > 0) { throw UsageError("--range must be positive, got \(range)") }
+        if scale < 1 || scale > 16 { throw UsageError("--scale must be from 1 to 16, got \(scale)") }
+        try OutputPath.check(out)
+        let (model, _) = try options.loadModel()
+        let shape = model.configuration.architecture.image
+        guard shape.channels == 1 else { throw UsageError("sample writes grayscale pictures; the model has \(shape.channels) channels") }
+        let latent = model.latentSize
+        var points: [Float] = []
+        let columns: Int
+        if let random {
+            var rng = RandomGenerator(seed: seed)
+            points = (0..<(random * latent)).map { _ in rng.normal() }
+            columns = Int(Double(random).squareRoot().rounded(.up))
+        } else {
+            for row in 0..<grid {
+                for column in 0..<grid {
+                    var z = [Float](repeating: 0, count: latent)
+                    let step = grid == 1 ? 0 : 2 * range / Float(grid - 1)
+                    z[0] = -range + Float(column) * step
+                    if latent > 1 { z[1] = range - Float(row) * step }
+                    points += z
+                }
+            }
+            columns = grid
+        }
+        let count = points.count / latent
+        let decoded = model.decode(Tensor(shape: [count, latent], storage: points))
+        let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,
+                                      columns: columns, scale: scale)
+        try ImageFile.writePNG(picture, to: out)
+        Console.line("wrote \(out): \(count) images, \(picture.width)x\(picture.height) pixels")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+import VAECore
+
+/// The non-interactive commands that use a trained model: sample, encode, eval, score.
+final class ModelCommandTests: CommandTestCase {
+    /// A small model trained by the binary itself, shared by the tests of this class.
+    func trainedModel() throws -> (path: String, dir: String) {
+        let dir = try temporaryDirectory()
+        let path = dir + "/m.safetensors"
+        let result = try latent(["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return (path, dir)
+    }
+
+    func testSample_WritesAPNGGridAndRandomSamples() throws {
+        let (model, dir) = try trainedModel()
+        let grid = try latent(["sample", "--model", model, "--grid", "5", "--out", dir + "/grid.png"])
+        XCTAssertEqual(grid.status, 0, grid.stderr)
+        XCTAssertEqual(grid.stdout, "wrote \(dir)/grid.png: 25 images, 292x292 pixels\n")
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/grid.png"))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        let random = try latent(["sample", "--model", model, "--random", "10", "--scale", "1", "--out", dir + "/r.png"])
+        XCTAssertEqual(random.stdout, "wrote \(dir)/r.png: 10 images, 122x92 pixels\n", random.stderr)
+        try assertBadInput(["sample", "--model", model, "--grid", "0", "--out", dir + "/x.png"], "--grid must be from 1 to 100")
+        try assertBadInput(["sample", "--model", model, "--out", dir + "/no/x.png"], "does not exist")
+        try assertBadInput(["sample", "--model", dir + "/none.safetensors", "--out", dir + "/x.png"], "none.safetensors: no such file")
+    }
+
+    func testEncode_WritesOneCSVRowPerTestImage() throws {
+        let (model, dir) = try trainedModel()
+        let result = try latent(["encode", "--model", model, "--out", dir + "/z.csv"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = try String(contentsOfFile: dir + "/z.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "index,label,mean_0,mean_1,logvar_0,logvar_1")
+        XCTAssertEqual(lines.count, 1 + 42)
+        XCTAssertEqual(lines[1].split(separator: ",").count, 6)
+    }
+
+    func testEvalAndScore_ReportTheTestSet() throws {
+        let (model, _) = try trainedModel()
+        let text = try latent(["eval", "--model", model, "--samples", "4"])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.hasPrefix("synthetic/test: negative ELBO "), text.stdout)
+        XCTAssertTrue(text.stdout.contains("IW bound (k=4)"), text.stdout)
+        let json = try latent(["eval", "--model", model, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(object["images"] as? Int, 42)
+        let score = try latent(["score", "--model", model, "--top", "3"])
+        let rows = score.stdout.split(separator: "\n")
+        XCTAssertEqual(rows.count, 4, score.stdout)
+        let values = rows.dropFirst().compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        XCTAssertEqual(values, values.sorted(by: >), "worst first")
+        try assertBadInput(["score", "--model", model, "--top", "0"], "--top must be at least 1")
+    }
+}
