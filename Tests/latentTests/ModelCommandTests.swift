@@ -53,4 +53,22 @@ final class ModelCommandTests: CommandTestCase {
         XCTAssertEqual(values, values.sorted(by: >), "worst first")
         try assertBadInput(["score", "--model", model, "--top", "0"], "--top must be at least 1")
     }
+
+    func testReconstructAndInterpolateStrip_WritePNGsWithoutATerminal() throws {
+        let (model, dir) = try trainedModel()
+        let recon = try latent(["reconstruct", "--model", model, "--count", "4", "--first", "2", "--out", dir + "/r.png"])
+        XCTAssertEqual(recon.status, 0, recon.stderr)
+        XCTAssertEqual(recon.stdout, "wrote \(dir)/r.png: images 2-5 above their reconstructions, 234x118 pixels\n")
+        try assertBadInput(["reconstruct", "--model", model, "--first", "40", "--count", "8", "--out", dir + "/r.png"],
+                           "runs past synthetic/test, which has 42 images")
+        let strip = try latent(["interpolate", "0", "5", "--model", model, "--steps", "5", "--spherical", "--out", dir + "/s.png"])
+        XCTAssertEqual(strip.status, 0, strip.stderr)
+        XCTAssertEqual(strip.stdout, "wrote \(dir)/s.png: 5 frames from #0 to #5 (spherical), cross-fade below\n")
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/s.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        try assertBadInput(["interpolate", "0", "5", "--model", model, "--steps", "0", "--out", dir + "/s.png"],
+                           "--steps must be from 2 to 100, got 0")
+        try assertBadInput(["interpolate", "0", dir + "/missing.png", "--model", model, "--out", dir + "/s.png"],
+                           "missing.png: no such file")
+    }
 }

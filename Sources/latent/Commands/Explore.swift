@@ -58,6 +58,7 @@ struct Interpolate: ParsableCommand {
               latent interpolate 0 1
               latent interpolate 17 4242 --model conv2.safetensors --data fashion-mnist
               latent interpolate shoe.png 42
+              latent interpolate 0 1 --steps 12 --spherical --out strip.png
             """)
 
     @Argument(help: "The first image: a test-set index or an image file.")
@@ -69,10 +70,47 @@ struct Interpolate: ParsableCommand {
     @Option(help: "Invert image files: automatic (when the background is light), always or never.")
     var invert: ImageFile.Inversion = .automatic
 
+    @Option(help: "Write the strip as a PNG instead of opening the explorer (works without a terminal).")
+    var out: String?
+
+    @Option(help: "Frames in the strip, ends included (with --out).")
+    var steps: Int = 9
+
+    @Flag(help: "Spherical path (slerp) instead of a straight line (with --out).")
+    var spherical = false
+
     @OptionGroup var options: ExploreOptions
 
     func run() throws {
+        if let out {
+            try writeStrip(to: out)
+            return
+        }
         try options.openExplorer(firstScreen: 1, ends: (InterpolationSource(a), InterpolationSource(b), invert))
+    }
+
+    /// Decoded frames along the path in the first row, the pixel cross-fade in the second.
+    private func writeStrip(to out: String) throws {
+        if steps < 2 || steps > 100 { throw UsageError("--steps must be from 2 to 100, got \(steps)") }
+        try OutputPath.check(out)
+        try options.compute.apply()
+        let (model, checkpoint) = try Checkpoint.load(path: options.model ?? Explore.findBundledModel())
+        let split = try DataSpec.loadForCommand(options.data ?? checkpoint.data ?? "fashion-mnist", limit: nil)
+        try checkImageSize(model.configuration.architecture, split)
+        let ends = try (InterpolationSource(a).end(model: model, test: split.test, invert: invert),
+                        InterpolationSource(b).end(model: model, test: split.test, invert: invert))
+        let path: InterpolateScreen.Path = spherical ? .spherical : .linear
+        let decoded = (0..<steps).map {
+            model.decode(point: InterpolateScreen.point($0, of: steps, from: ends.0.latent, to: ends.1.latent, path: path))
+        }
+        let faded = (0..<steps).map { i -> [Float] in
+            let t = Float(i) / Float(steps - 1)
+            return zip(ends.0.image, ends.1.image).map { $0 + t * ($1 - $0) }
+        }
+        let shape = model.configuration.architecture.image
+        let picture = ImageFile.tiled(decoded + faded, width: shape.width, height: shape.height, columns: steps, scale: 2)
+        try ImageFile.writePNG(picture, to: out)
+        Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")
     }
 }
 
@@ -87,6 +125,24 @@ enum InterpolationSource {
             self = .index(index)
         } else {
             self = .file(text)
+        }
+    }
+
+    /// The image and its posterior mean: a test image by index, or a file fitted to the model.
+    func end(model: VAE, test: Dataset, invert: ImageFile.Inversion) throws -> InterpolationEnd {
+        switch self {
+        case .index(let index):
+            guard (0..<test.count).contains(index) else {
+                throw UsageError("image \(index) is not in \(test.name): use 0 to \(test.count - 1)")
+            }
+            return InterpolationEnd(name: "#\(index)", image: Array(test.image(index)), model: model)
+        case .file(let path):
+            guard model.configuration.architecture.image.channels == 1 else {
+                throw UsageError("\(path): image files need a grayscale model")
+            }
+            let image = ImageFile.prepared(try ImageFile.read(path: path), for: model.configuration.architecture.image,
+                                           inversion: invert)
+            return InterpolationEnd(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
         }
     }
 }
@@ -139,21 +195,8 @@ struct ExploreOptions: ParsableArguments {
         var givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
         if let ends {
             func end(_ source: InterpolationSource, marking mark: (Int) -> Void) throws -> InterpolationEnd {
-                switch source {
-                case .index(let index):
-                    guard (0..<state.data.count).contains(index) else {
-                        throw UsageError("image \(index) is not in \(split.test.name): use 0 to \(state.data.count - 1)")
-                    }
-                    mark(index)
-                    return InterpolationEnd(name: "#\(index)", image: Array(state.data.image(index)), latent: state.latentMean(of: index))
-                case .file(let path):
-                    guard vae.configuration.architecture.image.channels == 1 else {
-                        throw UsageError("\(path): image files need a grayscale model")
-                    }
-                    let image = ImageFile.prepared(try ImageFile.read(path: path), for: vae.configuration.architecture.image,
-                                                   inversion: ends.invert)
-                    return InterpolationEnd(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: vae)
-                }
+                if case .index(let index) = source, (0..<state.data.count).contains(index) { mark(index) }
+                return try source.end(model: vae, test: state.data, invert: ends.invert)
             }
             let a = try end(ends.a) { state.endpoints.a = $0 }
             let b = try end(ends.b) { state.endpoints.b = $0 }
