@@ -1,12 +1,14 @@
 import Foundation
 
-/// What the user names with `--data`: a known dataset, a directory of IDX files, or the
-/// generated synthetic set.
+/// What the user names with `--data`: a known dataset, a directory of IDX files or of images,
+/// or the generated synthetic set.
 public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
     /// Fashion-MNIST from Debian's package `dataset-fashion-mnist`.
     case fashionMNIST
     /// A directory holding train and test IDX files (MNIST, KMNIST, EMNIST naming).
     case idxDirectory(String)
+    /// A directory of PNG or PGM images, with one subfolder per class or none (see `ImageFolder`).
+    case imageDirectory(String)
     /// Stroke-drawn digits generated in-process: `trainCount` training images, a sixth as many
     /// for testing, deterministic by `seed`.
     case synthetic(trainCount: Int, seed: UInt64)
@@ -42,14 +44,14 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             guard isDirectory.boolValue else {
                 throw DataError(file: text, "is a file; --data takes a directory of IDX files, fashion-mnist or synthetic")
             }
-            self = .idxDirectory(text)
+            self = ImageFolder.containsImages(text) ? .imageDirectory(text) : .idxDirectory(text)
         }
     }
 
     public var description: String {
         switch self {
         case .fashionMNIST: return "fashion-mnist"
-        case .idxDirectory(let path): return path
+        case .idxDirectory(let path), .imageDirectory(let path): return path
         case .synthetic(let count, let seed):
             return count == SyntheticDigits.defaultTrainCount && seed == 1 ? "synthetic" : "synthetic:\(count):\(seed)"
         }
@@ -67,6 +69,8 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         case .idxDirectory(let path):
             let fashion = path.lowercased().contains("fashion")
             return try DataSpec.loadIDXDirectory(path, name: path, classNames: fashion ? DataSpec.fashionMNISTClasses : nil)
+        case .imageDirectory(let path):
+            return try ImageFolder.load(path, shape: .mnist)
         case .synthetic(let count, let seed):
             return SyntheticDigits.split(trainCount: count, seed: seed)
         }
