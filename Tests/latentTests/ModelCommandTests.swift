@@ -71,4 +71,18 @@ final class ModelCommandTests: CommandTestCase {
         try assertBadInput(["interpolate", "0", dir + "/missing.png", "--model", model, "--out", dir + "/s.png"],
                            "missing.png: no such file")
     }
+
+    func testPlot_DrawsTheHistoryAndRefusesACheckpointWithout() throws {
+        let (model, dir) = try trainedModel()
+        let plot = try latent(["plot", "--model", model, "--out", dir + "/curves.png"])
+        XCTAssertEqual(plot.status, 0, plot.stderr)
+        XCTAssertEqual(plot.stdout, "wrote \(dir)/curves.png: 1 epochs, 640x440 pixels\n")
+        let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/curves.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        // The same weights as PyTorch would save them: no latent metadata, so no history.
+        let (vae, _) = try Checkpoint.load(path: model)
+        let bare = dir + "/bare.safetensors"
+        try Safetensors.write(vae.parameters.map { ($0.name, $0.value) }, metadata: ["format": "pt"], to: bare)
+        try assertBadInput(["plot", "--model", bare, "--out", dir + "/c.png"], "bare.safetensors: no training history to plot")
+    }
 }
