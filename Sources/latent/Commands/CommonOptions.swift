@@ -54,3 +54,18 @@ struct ModelOptions: ParsableArguments {
         return split
     }
 }
+
+/// Where a picture goes and how large its pixels are.
+struct PictureOptions: ParsableArguments {
+    @Option(help: "PNG to write; its folder must exist.")
+    var out: String
+
+    @Option(help: "Pixels per image pixel in the PNG.")
+    var scale: Int = 2
+
+    /// Refuses a bad scale or an output path that cannot be written, before any work.
+    func check() throws {
+        if scale < 1 || scale > 16 { throw UsageError("--scale must be from 1 to 16, got \(scale)") }
+        try OutputPath.check(out)
+    }
+}

@@ -12,8 +12,7 @@ struct Reconstruct: ParsableCommand {
               latent reconstruct --model mlp20.safetensors --count 16 --first 100 --out r.png
             """)
 
-    @Option(help: "PNG to write; its folder must exist.")
-    var out: String
+    @OptionGroup var output: PictureOptions
 
     @Option(help: "How many test images.")
     var count: Int = 8
@@ -21,15 +20,11 @@ struct Reconstruct: ParsableCommand {
     @Option(help: "Index of the first test image.")
     var first: Int = 0
 
-    @Option(help: "Pixels per image pixel in the PNG.")
-    var scale: Int = 2
-
     @OptionGroup var options: ModelOptions
 
     func run() throws {
         if count < 1 || count > 1000 { throw UsageError("--count must be from 1 to 1000, got \(count)") }
-        if scale < 1 || scale > 16 { throw UsageError("--scale must be from 1 to 16, got \(scale)") }
-        try OutputPath.check(out)
+        try output.check()
         let loaded = try options.loadModel()
         let test = try options.loadData(for: loaded).test
         guard first >= 0, first + count <= test.count else {
@@ -40,8 +35,8 @@ struct Reconstruct: ParsableCommand {
         let originals = (first..<(first + count)).map { Array(test.image($0)) }
         let rebuilt = loaded.model.reconstruct(Tensor(shape: [count, shape.pixelCount], storage: originals.flatMap { $0 }))
         let picture = ImageFile.tiled(originals + (0..<count).map { rebuilt.row($0) }, width: shape.width,
-                                      height: shape.height, columns: count, scale: scale)
-        try ImageFile.writePNG(picture, to: out)
-        Console.line("wrote \(out): images \(first)-\(first + count - 1) above their reconstructions, \(picture.width)x\(picture.height) pixels")
+                                      height: shape.height, columns: count, scale: output.scale)
+        try ImageFile.writePNG(picture, to: output.out)
+        Console.line("wrote \(output.out): images \(first)-\(first + count - 1) above their reconstructions, \(picture.width)x\(picture.height) pixels")
     }
 }

@@ -16,8 +16,7 @@ struct Sample: ParsableCommand {
               latent sample --model mlp20.safetensors --random 64 --out samples.png
             """)
 
-    @Option(help: "PNG to write; its folder must exist.")
-    var out: String
+    @OptionGroup var output: PictureOptions
 
     @Option(help: "Side of the manifold grid.")
     var grid: Int = 15
@@ -28,9 +27,6 @@ struct Sample: ParsableCommand {
     @Option(parsing: .unconditional, help: "Half the side of the grid's square in latent units.")
     var range: Float = 3
 
-    @Option(help: "Pixels per image pixel in the PNG.")
-    var scale: Int = 2
-
     @Option(help: "Seed for the random samples.")
     var seed: UInt64 = 1
 
@@ -40,8 +36,7 @@ struct Sample: ParsableCommand {
         if grid < 1 || grid > 100 { throw UsageError("--grid must be from 1 to 100, got \(grid)") }
         if let random, random < 1 || random > 10_000 { throw UsageError("--random must be from 1 to 10000, got \(random)") }
         if !(range > 0) { throw UsageError("--range must be positive, got \(range)") }
-        if scale < 1 || scale > 16 { throw UsageError("--scale must be from 1 to 16, got \(scale)") }
-        try OutputPath.check(out)
+        try output.check()
         let (model, _) = try options.loadModel()
         let shape = model.configuration.architecture.image
         guard shape.channels == 1 else { throw UsageError("sample writes grayscale pictures; the model has \(shape.channels) channels") }
@@ -67,8 +62,8 @@ struct Sample: ParsableCommand {
         let count = points.count / latent
         let decoded = model.decode(Tensor(shape: [count, latent], storage: points))
         let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,
-                                      columns: columns, scale: scale)
-        try ImageFile.writePNG(picture, to: out)
-        Console.line("wrote \(out): \(count) images, \(picture.width)x\(picture.height) pixels")
+                                      columns: columns, scale: output.scale)
+        try ImageFile.writePNG(picture, to: output.out)
+        Console.line("wrote \(output.out): \(count) images, \(picture.width)x\(picture.height) pixels")
     }
 }
