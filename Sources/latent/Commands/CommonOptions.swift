@@ -41,10 +41,16 @@ struct ModelOptions: ParsableArguments {
 
     @OptionGroup var compute: ComputeOptions
 
+    /// The checkpoint's path: --model, else the bundled model.
+    func modelPath() throws -> String {
+        try model ?? Explore.findBundledModel()
+    }
+
     /// Loads BLAS and the checkpoint.
     func loadModel() throws -> (model: VAE, checkpoint: Checkpoint) {
+        let path = try modelPath()
         try compute.apply()
-        return try Checkpoint.load(path: model ?? Explore.findBundledModel())
+        return try Checkpoint.load(path: path)
     }
 
     /// Loads the data the model is used on and checks its image size.

@@ -93,10 +93,9 @@ struct Interpolate: ParsableCommand {
     private func writeStrip(to out: String) throws {
         if steps < 2 || steps > 100 { throw UsageError("--steps must be from 2 to 100, got \(steps)") }
         try OutputPath.check(out)
-        try options.compute.apply()
-        let (model, checkpoint) = try Checkpoint.load(path: options.model ?? Explore.findBundledModel())
-        let split = try DataSpec.loadForCommand(options.data ?? checkpoint.data ?? "fashion-mnist", limit: nil)
-        try checkImageSize(model.configuration.architecture, split)
+        let loaded = try options.source.loadModel()
+        let model = loaded.model
+        let split = try options.source.loadData(for: loaded)
         let ends = try (InterpolationSource(a).end(model: model, test: split.test, invert: invert),
                         InterpolationSource(b).end(model: model, test: split.test, invert: invert))
         let path: InterpolateScreen.Path = spherical ? .spherical : .linear
@@ -149,11 +148,8 @@ enum InterpolationSource {
 
 /// Options of the commands that open the explorer.
 struct ExploreOptions: ParsableArguments {
-    @Option(help: "Checkpoint to explore (default: the bundled Fashion-MNIST conv2).")
-    var model: String?
-
-    @Option(help: "Data to encode for the map (default: what the model was trained on, else fashion-mnist).")
-    var data: String?
+    /// --model, --data and --threads, as the other model commands take them.
+    @OptionGroup var source: ModelOptions
 
     @Option(help: "Images encoded for the map.")
     var points = 5000
@@ -164,8 +160,6 @@ struct ExploreOptions: ParsableArguments {
     @Flag(help: "No colours (as the NO_COLOR variable does).")
     var noColor = false
 
-    @OptionGroup var compute: ComputeOptions
-
     /// Loads the model and data and runs the app, starting on screen `firstScreen`
     /// (0 explore, 1 interpolate) with the interpolation's ends when given.
     func openExplorer(firstScreen: Int, ends: (a: InterpolationSource, b: InterpolationSource, invert: ImageFile.Inversion)?) throws {
@@ -173,13 +167,12 @@ struct ExploreOptions: ParsableArguments {
             throw UsageError("the explorer needs an interactive terminal; without one use latent train, latent bench or latent info")
         }
         if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
-        let path = try model ?? Explore.findBundledModel()
-        try compute.apply()
-        let (vae, checkpoint) = try Checkpoint.load(path: path)
-        let spec = data ?? checkpoint.data ?? "fashion-mnist"
+        let path = try source.modelPath()
+        let (vae, checkpoint) = try source.loadModel()
+        let spec = source.data ?? checkpoint.data ?? "fashion-mnist"
         var note = ""
         let split: DataSplit
-        if data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
+        if source.data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
             // A first run without the dataset package still opens, on digits generated here.
             split = try DataSpec.loadForCommand("synthetic", limit: nil)
             note = "fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist): showing synthetic digits"
