@@ -120,6 +120,16 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertFalse(after.contains("? help  q quit"), "the explorer's screen is gone:\n\(after)")
     }
 
+    func testExplorer_WithoutFashionMNIST_OpensTheBundledModelOnSyntheticDigits() throws {
+        // `latent` alone, as `make run` starts it, on a machine without the dataset package.
+        try start(binary, environment: "TERM=xterm-256color LANG=C.UTF-8 LATENT_FASHION_MNIST=\(directory)/none")
+        let shown = try waitFor("synthetic digits: apt install dataset-fashion-mnist")
+        XCTAssertTrue(shown.contains("■ 7"), "the legend names the digits:\n\(shown)")
+        try tmux(["send-keys", "-t", "main", "q"])
+        let after = try waitFor("EXITED 0")
+        XCTAssertTrue(after.contains("latent: fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist)"), after)
+    }
+
     func testExplorer_RefusesADumbTerminal() throws {
         try start("\(binary) explore --data synthetic:64", environment: "TERM=dumb")
         let shown = try waitFor("EXITED")
@@ -130,7 +140,7 @@ final class ExplorerTmuxTests: XCTestCase {
     func testExplorer_WithoutATerminalNamesTheOtherCommands() throws {
         let result = try run(binary, ["explore", "--data", "synthetic:64"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.output, "latent: the explorer needs an interactive terminal; without one use latent train, latent bench or latent info\n")
+        XCTAssertEqual(result.output, "latent: the explorer needs an interactive terminal; without one use latent sample, reconstruct, interpolate --out, encode, eval or score\n")
     }
 }
 
@@ -222,7 +232,7 @@ extension ExplorerTmuxTests {
         _ = FileManager.default.createFile(atPath: notes, contents: Data("hello".utf8))
         try start("\(binary) interpolate \(notes) 3 --model \(model) --data synthetic:256")
         let refused = try waitFor("EXITED")
-        XCTAssertTrue(refused.contains("notes.txt: not a PNG or PGM image"), refused)
+        XCTAssertTrue(refused.contains("notes.txt: not a PNG, PGM or PPM image"), refused)
         XCTAssertTrue(refused.contains("EXITED 2"), refused)
     }
 }

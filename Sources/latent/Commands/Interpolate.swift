@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import TerminalUI
+import VAECore
+
+/// `latent interpolate A B`: the path through latent space between two test images.
+struct Interpolate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Interpolate between two test images through the latent space.",
+        discussion: """
+            Opens the explorer on its interpolate view: a strip of frames decoded along the
+            path between the two images' posterior means, the current frame large, and the
+            pixel-space cross-fade beside it. A and B are indices into the data's test set, or
+            PNG/PGM/PPM files (made grayscale, resized to the model's input by area averaging, and
+            inverted when drawn dark on light, unless --invert says otherwise).
+
+            Example:
+              latent interpolate 0 1
+              latent interpolate 17 4242 --model conv2.safetensors --data fashion-mnist
+              latent interpolate shoe.png 42
+              latent interpolate 0 1 --steps 12 --spherical --out strip.png
+            """)
+
+    @Argument(help: "The first image: a test-set index or an image file.")
+    var a: String
+
+    @Argument(help: "The second image: a test-set index or an image file.")
+    var b: String
+
+    @Option(help: "Invert image files: automatic (when the background is light), always or never.")
+    var invert: ImageFile.Inversion = .automatic
+
+    @Option(help: "Write the strip as a picture (.png, .pgm or .ppm) instead of opening the explorer (works without a terminal).")
+    var out: String?
+
+    @Option(help: "Frames in the strip, ends included (with --out).")
+    var steps: Int = 9
+
+    @Flag(help: "Spherical path (slerp) instead of a straight line (with --out).")
+    var spherical = false
+
+    @OptionGroup var options: ExploreOptions
+
+    func run() throws {
+        if let out {
+            try writeStrip(to: out)
+            return
+        }
+        try options.openExplorer(firstScreen: 1, ends: (InterpolationSource(a), InterpolationSource(b), invert))
+    }
+
+    /// Decoded frames along the path in the first row, the pixel cross-fade in the second.
+    private func writeStrip(to out: String) throws {
+        if steps < 2 || steps > 100 { throw UsageError("--steps must be from 2 to 100, got \(steps)") }
+        try OutputPath.checkPicture(out)
+        let loaded = try options.source.loadModel()
+        let model = loaded.model
+        let split = try options.source.loadData(for: loaded)
+        let ends = try (InterpolationSource(a).end(model: model, test: split.test, invert: invert),
+                        InterpolationSource(b).end(model: model, test: split.test, invert: invert))
+        let path: InterpolateScreen.Path = spherical ? .spherical : .linear
+        let decoded = (0..<steps).map {
+            model.decode(point: InterpolateScreen.point($0, of: steps, from: ends.0.latent, to: ends.1.latent, path: path))
+        }
+        let faded = (0..<steps).map { i -> [Float] in
+            let t = Float(i) / Float(steps - 1)
+            return zip(ends.0.image, ends.1.image).map { $0 + t * ($1 - $0) }
+        }
+        let shape = model.configuration.architecture.image
+        let picture = ImageFile.tiled(decoded + faded, width: shape.width, height: shape.height, columns: steps, scale: 2)
+        try ImageFile.write(picture, to: out)
+        Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")
+    }
+}
+
+/// Where one end of an interpolation comes from.
+enum InterpolationSource {
+    case index(Int)
+    case file(String)
+
+    /// An existing file wins over a number, so that a file named "3" can be used.
+    init(_ text: String) {
+        if let index = Int(text), !FileManager.default.fileExists(atPath: text) {
+            self = .index(index)
+        } else {
+            self = .file(text)
+        }
+    }
+
+    /// The image and its posterior mean: a test image by index, or a file fitted to the model.
+    func end(model: VAE, test: Dataset, invert: ImageFile.Inversion) throws -> InterpolationEnd {
+        switch self {
+        case .index(let index):
+            guard (0..<test.count).contains(index) else {
+                throw UsageError("image \(index) is not in \(test.name): use 0 to \(test.count - 1)")
+            }
+            return InterpolationEnd(name: "#\(index)", image: Array(test.image(index)), model: model)
+        case .file(let path):
+            guard model.configuration.architecture.image.channels == 1 else {
+                throw UsageError("\(path): image files need a grayscale model")
+            }
+            let image = ImageFile.prepared(try ImageFile.read(path: path), for: model.configuration.architecture.image,
+                                           inversion: invert)
+            return InterpolationEnd(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
+        }
+    }
+}
