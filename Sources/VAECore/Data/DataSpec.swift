@@ -7,14 +7,21 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
     case fashionMNIST
     /// A directory holding train and test IDX files (MNIST, KMNIST, EMNIST naming).
     case idxDirectory(String)
-    /// A directory of PNG or PGM images, with one subfolder per class or none (see `ImageFolder`).
+    /// A directory of PNG, PGM or PPM images, with one subfolder per class or none (see `ImageFolder`).
     case imageDirectory(String)
     /// Stroke-drawn digits generated in-process: `trainCount` training images, a sixth as many
     /// for testing, deterministic by `seed`.
     case synthetic(trainCount: Int, seed: UInt64)
 
     /// Where Debian's `dataset-fashion-mnist` puts its files.
-    public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+    public static let debianFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+
+    /// Where `fashion-mnist` is read from: the `LATENT_FASHION_MNIST` environment variable when
+    /// set (a copy of the IDX files elsewhere), else the Debian package's folder.
+    public static var fashionMNISTDirectory: String {
+        ProcessInfo.processInfo.environment["LATENT_FASHION_MNIST"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? debianFashionMNISTDirectory
+    }
 
     /// Fashion-MNIST's class names, by label.
     public static let fashionMNISTClasses = [
@@ -39,10 +46,10 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         default:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
-                throw DataError("data spec '\(text)': no such directory; use fashion-mnist, synthetic or a directory of IDX files")
+                throw DataError("data spec '\(text)': no such directory; use fashion-mnist, synthetic, or a directory of IDX files or images")
             }
             guard isDirectory.boolValue else {
-                throw DataError(file: text, "is a file; --data takes a directory of IDX files, fashion-mnist or synthetic")
+                throw DataError(file: text, "is a file; --data takes fashion-mnist, synthetic, or a directory of IDX files or images")
             }
             self = ImageFolder.containsImages(text) ? .imageDirectory(text) : .idxDirectory(text)
         }
@@ -93,7 +100,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         let trainImages = find(["train"], ["images", "idx3"])
         let testImages = find(["t10k", "test"], ["images", "idx3"])
         guard let trainImages, let testImages else {
-            throw DataError(file: directory, "no IDX image files found; expected names like train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz")
+            throw DataError(file: directory, "no images found: expected PNG, PGM or PPM files (or class folders of them), or IDX files named like train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz")
         }
         let trainLabels = find(["train"], ["labels", "idx1"])
         let testLabels = find(["t10k", "test"], ["labels", "idx1"])

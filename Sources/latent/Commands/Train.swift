@@ -19,7 +19,7 @@ struct Train: ParsableCommand {
               latent train --data fashion-mnist --resume conv2.safetensors --epochs 20
             """)
 
-    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files.")
+    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files or of PNG/PGM/PPM images.")
     var data: String = "fashion-mnist"
 
     @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N) (default: conv2).")
@@ -43,6 +43,9 @@ struct Train: ParsableCommand {
 
     @Option(help: "Checkpoint to continue training.")
     var resume: String?
+
+    @Flag(help: "Replace an existing --out file with a new model.")
+    var force = false
 
     @Option(help: "Images per step.")
     var batch: Int = 128
@@ -74,6 +77,9 @@ struct Train: ParsableCommand {
         if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
         guard let out = out ?? resume else { throw UsageError("--out is required: the checkpoint to write") }
         try OutputPath.check(out)
+        if !force, out != resume, FileManager.default.fileExists(atPath: out) {
+            throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
+        }
         let (model, history) = try startingModel()
         if samples > 0 && model.configuration.kind == .ae {
             throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample")
