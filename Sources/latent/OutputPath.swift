@@ -1,4 +1,5 @@
 import Foundation
+import VAECore
 
 /// Checks on files a command will write, made before any work starts.
 enum OutputPath {
@@ -13,5 +14,11 @@ enum OutputPath {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw UsageError("\(path): is a directory; give a file name")
         }
+    }
+
+    /// `check`, and refuses an extension no picture format is written for.
+    static func checkPicture(_ path: String) throws {
+        try check(path)
+        _ = try ImageFile.Format(path: path)
     }
 }

@@ -1,13 +1,19 @@
 import CPNG
 import Foundation
 
-/// Single image files (PNG through libpng, and PGM), read as grayscale and fitted to a model.
+/// Single image files (PNG through libpng, PGM and PPM), read as grayscale and fitted to a model.
 public enum ImageFile {
     /// A grayscale image with intensities in [0, 1].
     public struct Gray: Equatable, Sendable {
         public var width: Int
         public var height: Int
         public var pixels: [Float]
+
+        /// `pixels` row by row, `width * height` of them.
+        public init(width: Int, height: Int, pixels: [Float]) {
+            precondition(pixels.count == width * height, "\(pixels.count) pixels for \(width)x\(height)")
+            (self.width, self.height, self.pixels) = (width, height, pixels)
+        }
     }
 
     /// Whether to invert an image so it matches training data drawn light on dark.
@@ -18,7 +24,7 @@ public enum ImageFile {
         case never
     }
 
-    /// Reads a PNG (any colour type or depth) or a PGM (P2 or P5) as grayscale.
+    /// Reads a PNG (any colour type or depth), a PGM or a PPM as grayscale.
     public static func read(path: String) throws -> Gray {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
@@ -27,10 +33,8 @@ public enum ImageFile {
         }
         let bytes = [UInt8](data)
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try readPNG(path: path) }
-        if bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && (bytes[1] == UInt8(ascii: "2") || bytes[1] == UInt8(ascii: "5")) {
-            return try parsePGM(bytes, file: path)
-        }
-        throw DataError(file: path, "not a PNG or PGM image")
+        if Netpbm.recognises(bytes) { return try Netpbm.parse(bytes, file: path) }
+        throw DataError(file: path, "not a PNG, PGM or PPM image")
     }
 
     private static func readPNG(path: String) throws -> Gray {
@@ -54,60 +58,9 @@ public enum ImageFile {
         }
     }
 
-    /// Parses a binary (P5) or plain (P2) PGM with 8- or 16-bit samples.
-    static func parsePGM(_ bytes: [UInt8], file: String) throws -> Gray {
-        var index = 2
-        func token() throws -> Int {
-            while index < bytes.count {
-                if bytes[index] == UInt8(ascii: "#") {
-                    while index < bytes.count && bytes[index] != 10 { index += 1 }
-                } else if bytes[index] == 32 || (9...13).contains(bytes[index]) {
-                    index += 1
-                } else {
-                    break
-                }
-            }
-            var value = 0, digits = 0
-            while index < bytes.count, (48...57).contains(bytes[index]) {
-                value = value * 10 + Int(bytes[index] - 48)
-                digits += 1
-                index += 1
-            }
-            guard digits > 0 else { throw DataError(file: file, "bad PGM header") }
-            return value
-        }
-        let binary = bytes[1] == UInt8(ascii: "5")
-        let (width, height, maximum) = (try token(), try token(), try token())
-        guard width > 0, height > 0, maximum > 0, maximum < 65536 else {
-            throw DataError(file: file, "bad PGM header: \(width)x\(height), maximum \(maximum)")
-        }
-        let count = width * height
-        var pixels = [Float](repeating: 0, count: count)
-        if binary {
-            index += 1  // the single whitespace after the maximum
-            let width16 = maximum > 255 ? 2 : 1
-            guard bytes.count - index >= count * width16 else {
-                throw DataError(file: file, "truncated PGM: \(count * width16) bytes of pixels expected, \(max(0, bytes.count - index)) found")
-            }
-            for i in 0..<count {
-                let value = width16 == 2 ? Int(bytes[index + 2 * i]) << 8 | Int(bytes[index + 2 * i + 1]) : Int(bytes[index + i])
-                pixels[i] = Float(value) / Float(maximum)
-            }
-        } else {
-            for i in 0..<count {
-                guard let value = try? token() else {
-                    throw DataError(file: file, "truncated PGM: \(count) values expected, \(i) found")
-                }
-                pixels[i] = Float(min(value, maximum)) / Float(maximum)
-            }
-        }
-        return Gray(width: width, height: height, pixels: pixels)
-    }
-
     /// Encodes a grayscale image as PNG bytes.
     public static func pngData(_ image: Gray) throws -> [UInt8] {
-        precondition(image.pixels.count == image.width * image.height, "image size does not match its pixels")
-        let bytes = image.pixels.map { UInt8((min(max($0.isNaN ? 0 : $0, 0), 1) * 255).rounded()) }
+        let bytes = Self.bytes(image)
         var png = latent_png_image()
         png.width = png_uint_32(image.width)
         png.height = png_uint_32(image.height)
@@ -123,9 +76,34 @@ public enum ImageFile {
         return Array(out.prefix(Int(size)))
     }
 
-    /// Writes a grayscale image as a PNG file, atomically.
-    public static func writePNG(_ image: Gray, to path: String) throws {
-        try AtomicFile.write(pngData(image), to: path)
+    /// The file formats pictures are written in, chosen by the file name's extension.
+    public enum Format: String, CaseIterable, Sendable {
+        case png, pgm, ppm
+
+        /// The format `path` names, or an error naming the file and the extensions known.
+        public init(path: String) throws {
+            let ext = (path as NSString).pathExtension.lowercased()
+            guard let format = Format(rawValue: ext) else {
+                throw DataError(file: path, "cannot write \(ext.isEmpty ? "a file without an extension" : ".\(ext) files"); name it .png, .pgm or .ppm")
+            }
+            self = format
+        }
+    }
+
+    /// Writes a grayscale image atomically as PNG, PGM or PPM, as the extension of `path` says.
+    public static func write(_ image: Gray, to path: String) throws {
+        let bytes: [UInt8]
+        switch try Format(path: path) {
+        case .png: bytes = try pngData(image)
+        case .pgm: bytes = Netpbm.encode(image, colour: false)
+        case .ppm: bytes = Netpbm.encode(image, colour: true)
+        }
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// Intensities as 8-bit levels, clamped to [0, 1] (NaN as 0).
+    static func bytes(_ image: Gray) -> [UInt8] {
+        image.pixels.map { UInt8((min(max($0.isNaN ? 0 : $0, 0), 1) * 255).rounded()) }
     }
 
     /// Images of one size laid out in a grid with `gap` pixels between them, each pixel

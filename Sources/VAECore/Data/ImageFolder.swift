@@ -1,11 +1,11 @@
 import Foundation
 
-/// A directory of PNG or PGM images as a dataset: labels from subfolder names (sorted), or
+/// A directory of PNG, PGM or PPM images as a dataset: labels from subfolder names (sorted), or
 /// none when the images sit directly in the directory; every sixth image is held out for test.
 /// Images are made grayscale, resized to the target size by area averaging and inverted when
 /// drawn dark on light (see `ImageFile.prepared`). They must all have the same size.
 enum ImageFolder {
-    static let extensions: Set<String> = ["png", "pgm"]
+    static let extensions: Set<String> = ["png", "pgm", "ppm"]
 
     /// Whether the directory holds image files (directly or one level down).
     static func containsImages(_ directory: String) -> Bool {
@@ -35,7 +35,7 @@ enum ImageFolder {
     static func load(_ directory: String, shape: ImageShape, inversion: ImageFile.Inversion = .automatic) throws -> DataSplit {
         let files = try imageFiles(directory)
         guard files.count >= 2 else {
-            throw DataError(file: directory, files.isEmpty ? "no PNG or PGM images (nor IDX files) found" : "only one image; a training and a test set need two")
+            throw DataError(file: directory, files.isEmpty ? "no PNG, PGM or PPM images (nor IDX files) found" : "only one image; a training and a test set need two")
         }
         var size: (width: Int, height: Int, path: String)?
         var train: [Float] = [], test: [Float] = []

@@ -63,15 +63,15 @@ struct ModelOptions: ParsableArguments {
 
 /// Where a picture goes and how large its pixels are.
 struct PictureOptions: ParsableArguments {
-    @Option(help: "PNG to write; its folder must exist.")
+    @Option(help: "Picture to write: .png, .pgm or .ppm; its folder must exist.")
     var out: String
 
-    @Option(help: "Pixels per image pixel in the PNG.")
+    @Option(help: "Pixels per image pixel in the picture.")
     var scale: Int = 2
 
     /// Refuses a bad scale or an output path that cannot be written, before any work.
     func check() throws {
         if scale < 1 || scale > 16 { throw UsageError("--scale must be from 1 to 16, got \(scale)") }
-        try OutputPath.check(out)
+        try OutputPath.checkPicture(out)
     }
 }

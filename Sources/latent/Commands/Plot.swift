@@ -5,7 +5,7 @@ import VAECore
 /// `latent plot`: a checkpoint's loss curves as a PNG.
 struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Save the loss curves in a checkpoint's history as a PNG.",
+        abstract: "Save the loss curves in a checkpoint's history as a PNG (or PGM/PPM).",
         discussion: """
             Train objective, test negative ELBO and reconstruction per epoch above, the KL
             term below, with axes, ticks and a legend.
@@ -18,18 +18,18 @@ struct Plot: ParsableCommand {
     @Option(help: "Checkpoint (default: the bundled Fashion-MNIST conv2).")
     var model: String?
 
-    @Option(help: "PNG to write; its folder must exist.")
+    @Option(help: "Picture to write: .png, .pgm or .ppm; its folder must exist.")
     var out: String
 
     func run() throws {
-        try OutputPath.check(out)
+        try OutputPath.checkPicture(out)
         let path = try model ?? Explore.findBundledModel()
         let (_, checkpoint) = try Checkpoint.load(path: path)
         guard !checkpoint.history.isEmpty else {
             throw UsageError("\(path): no training history to plot (a checkpoint saved elsewhere carries none)")
         }
         let picture = LossCurvePlot.render(checkpoint.history)
-        try ImageFile.writePNG(picture, to: out)
+        try ImageFile.write(picture, to: out)
         Console.line("wrote \(out): \(checkpoint.history.count) epochs, \(picture.width)x\(picture.height) pixels")
     }
 }

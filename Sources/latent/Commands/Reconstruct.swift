@@ -5,7 +5,7 @@ import VAECore
 /// `latent reconstruct`: test images above their reconstructions, as a PNG.
 struct Reconstruct: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Save test images above their reconstructions (through the posterior mean) as a PNG.",
+        abstract: "Save test images above their reconstructions (through the posterior mean) as a PNG (or PGM/PPM).",
         discussion: """
             Example:
               latent reconstruct --out reconstructions.png
@@ -36,7 +36,7 @@ struct Reconstruct: ParsableCommand {
         let rebuilt = loaded.model.reconstruct(Tensor(shape: [count, shape.pixelCount], storage: originals.flatMap { $0 }))
         let picture = ImageFile.tiled(originals + (0..<count).map { rebuilt.row($0) }, width: shape.width,
                                       height: shape.height, columns: count, scale: output.scale)
-        try ImageFile.writePNG(picture, to: output.out)
+        try ImageFile.write(picture, to: output.out)
         Console.line("wrote \(output.out): images \(first)-\(first + count - 1) above their reconstructions, \(picture.width)x\(picture.height) pixels")
     }
 }

@@ -5,7 +5,7 @@ import VAECore
 /// `latent sample`: a picture of what the model generates.
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Save the manifold grid or random samples as a PNG.",
+        abstract: "Save the manifold grid or random samples as a PNG (or PGM/PPM).",
         discussion: """
             --grid N decodes an N x N grid over [-range, range] on the first two latent
             dimensions (the others 0), as the Keras example's latent-space plot; --random N
@@ -63,7 +63,7 @@ struct Sample: ParsableCommand {
         let decoded = model.decode(Tensor(shape: [count, latent], storage: points))
         let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,
                                       columns: columns, scale: output.scale)
-        try ImageFile.writePNG(picture, to: output.out)
+        try ImageFile.write(picture, to: output.out)
         Console.line("wrote \(output.out): \(count) images, \(picture.width)x\(picture.height) pixels")
     }
 }

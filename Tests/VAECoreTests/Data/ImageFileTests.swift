@@ -24,16 +24,46 @@ final class ImageFileTests: XCTestCase {
         XCTAssertEqual(ImageFile.prepared(image, for: .mnist, inversion: .always), automatic)
     }
 
-    func testPGM_BinaryAndPlain() throws {
+    func testNetpbm_PlainBinarySixteenBitAndColour() throws {
         let binary = Array("P5\n# a comment\n3 2\n255\n".utf8) + [0, 128, 255, 255, 128, 0]
-        let a = try ImageFile.parsePGM(binary, file: "a.pgm")
+        let a = try Netpbm.parse(binary, file: "a.pgm")
         XCTAssertEqual(a.width, 3)
         XCTAssertEqual(a.pixels, [0, 128 / 255, 1, 1, 128 / 255, 0])
         let plain = Array("P2 2 2 4\n0 1\n2 4\n".utf8)
-        XCTAssertEqual(try ImageFile.parsePGM(plain, file: "b.pgm").pixels, [0, 0.25, 0.5, 1])
-        XCTAssertThrowsError(try ImageFile.parsePGM(Array("P5\n3 2\n255\n".utf8) + [1, 2], file: "c.pgm")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("c.pgm: truncated PGM"), "\(error)")
+        XCTAssertEqual(try Netpbm.parse(plain, file: "b.pgm").pixels, [0, 0.25, 0.5, 1])
+        let wide = Array("P5 2 1 1000\n".utf8) + [0x01, 0xF4, 0x03, 0xE8]
+        XCTAssertEqual(try Netpbm.parse(wide, file: "w.pgm").pixels, [0.5, 1])
+        // Colour becomes luma: pure red, green and blue, then white.
+        let colour = Array("P6\n4 1\n255\n".utf8) + [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
+        let grey = try Netpbm.parse(colour, file: "c.ppm").pixels
+        XCTAssertEqual(grey[0], 0.299, accuracy: 1e-6)
+        XCTAssertEqual(grey[1], 0.587, accuracy: 1e-6)
+        XCTAssertEqual(grey[2], 0.114, accuracy: 1e-6)
+        XCTAssertEqual(grey[3], 1, accuracy: 1e-6)
+        XCTAssertEqual(try Netpbm.parse(Array("P3 1 1 255 255 255 255".utf8), file: "d.ppm").pixels[0], 1, accuracy: 1e-6)
+        XCTAssertThrowsError(try Netpbm.parse(Array("P5\n3 2\n255\n".utf8) + [1, 2], file: "e.pgm")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("e.pgm: truncated PGM"), "\(error)")
         }
+        XCTAssertThrowsError(try Netpbm.parse(Array("P6\n2 2\n".utf8), file: "f.ppm")) { error in
+            XCTAssertEqual("\(error)", "f.ppm: bad PPM header")
+        }
+    }
+
+    func testWrite_ChoosesTheFormatByExtensionAndReadsBack() throws {
+        let dir = try temporaryDirectory(self)
+        let image = ImageFile.Gray(width: 3, height: 2, pixels: [0, 0.2, 0.4, 0.6, 0.8, 1])
+        for name in ["a.png", "b.pgm", "c.ppm", "D.PNG"] {
+            try ImageFile.write(image, to: "\(dir)/\(name)")
+            let back = try ImageFile.read(path: "\(dir)/\(name)")
+            XCTAssertEqual(back.width, 3, name)
+            for (x, y) in zip(back.pixels, image.pixels) { XCTAssertEqual(x, y, accuracy: 0.5 / 255 + 1e-6, name) }
+        }
+        let header = try XCTUnwrap(FileManager.default.contents(atPath: "\(dir)/c.ppm")).prefix(11)
+        XCTAssertEqual(String(decoding: header, as: UTF8.self), "P6\n3 2\n255\n")
+        XCTAssertThrowsError(try ImageFile.write(image, to: "\(dir)/e.jpg")) { error in
+            XCTAssertEqual("\(error)", "\(dir)/e.jpg: cannot write .jpg files; name it .png, .pgm or .ppm")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/e.jpg"))
     }
 
     func testBadFiles_GiveOneClearError() throws {
@@ -41,7 +71,7 @@ final class ImageFileTests: XCTestCase {
         let png = try XCTUnwrap(FileManager.default.contents(atPath: fixture))
         let cases: [(String, Data, String)] = [
             ("truncated.png", png.prefix(png.count / 2), "truncated or corrupt PNG"),
-            ("notes.txt", Data("hello".utf8), "not a PNG or PGM image"),
+            ("notes.txt", Data("hello".utf8), "not a PNG, PGM or PPM image"),
         ]
         for (name, data, fragment) in cases {
             let path = "\(dir)/\(name)"
