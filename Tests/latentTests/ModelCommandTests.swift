@@ -89,4 +89,25 @@ final class ModelCommandTests: CommandTestCase {
         try Safetensors.write(vae.parameters.map { ($0.name, $0.value) }, metadata: ["format": "pt"], to: bare)
         try assertBadInput(["plot", "--model", bare, "--out", dir + "/c.png"], "bare.safetensors: no training history to plot")
     }
+
+    func testInfo_DescribesACheckpointAndSaysWhenItsLayoutWasInferred() throws {
+        let (model, dir) = try trainedModel()
+        let text = try latent(["info", "--model", model])
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let lines = text.stdout.split(separator: "\n")
+        XCTAssertEqual(lines[1], "model:       mlp2, a VAE with bce reconstruction, 2 latent dimensions, 28x28 images")
+        XCTAssertEqual(lines[2], "parameters:  631,188 in 10 tensors")
+        XCTAssertEqual(lines[3], "training:    synthetic:256, batch 128, beta 1, learning rate 0.001, seed 1")
+        XCTAssertTrue(lines[4].hasPrefix("history:     1 epochs; last: train "), text.stdout)
+
+        let (vae, _) = try Checkpoint.load(path: model)
+        let bare = dir + "/bare.safetensors"
+        try Safetensors.write(vae.parameters.map { ($0.name, $0.value) }, metadata: ["format": "pt"], to: bare)
+        let json = try latent(["info", "--model", bare, "--json"])
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["metadata"] as? String, "pytorch")
+        XCTAssertEqual(object["architecture"] as? String, "mlp2", "recognised as the preset")
+        XCTAssertEqual(object["epochs"] as? Int, 0)
+        try assertBadInput(["info", "--model", dir + "/none.safetensors"], "none.safetensors: no such file")
+    }
 }

@@ -17,6 +17,9 @@ public struct Checkpoint: Sendable {
     public var history: [EpochRecord]
     /// The data spec it was trained on, when known.
     public var data: String?
+    /// True when the file carried no latent metadata and its configuration was recognised from
+    /// its tensor names and shapes (a file saved from PyTorch).
+    public private(set) var isInferred = false
 
     public init(configuration: ModelConfiguration, training: TrainingSettings? = nil,
                 history: [EpochRecord] = [], data: String? = nil) {
@@ -62,7 +65,9 @@ public struct Checkpoint: Sendable {
                 let names = file.order.prefix(4).joined(separator: ", ")
                 throw fail("not a latent checkpoint and not a known PyTorch layout (tensors: \(names)\(file.order.count > 4 ? ", ..." : "")); expected the module names of torch_vae.py (fc1, fc21, ... or c1, c2, fc, mu, lv, ...)")
             }
-            checkpoint = Checkpoint(configuration: inferred)
+            var found = Checkpoint(configuration: inferred)
+            found.isInferred = true
+            checkpoint = found
         }
         let model = VAE(configuration: checkpoint.configuration, seed: 0)
         let architectureName = checkpoint.configuration.architecture.name
