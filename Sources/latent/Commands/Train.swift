@@ -19,8 +19,8 @@ struct Train: ParsableCommand {
               latent train --data fashion-mnist --resume conv2.safetensors --epochs 20
             """)
 
-    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files or of PNG/PGM/PPM images.")
-    var data: String = "fashion-mnist"
+    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files or of PNG/PGM/PPM images (default: fashion-mnist; with --resume, the checkpoint's data).")
+    var data: String?
 
     @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N) (default: conv2).")
     var arch: String?
@@ -80,7 +80,8 @@ struct Train: ParsableCommand {
         if !force, out != resume, FileManager.default.fileExists(atPath: out) {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
-        let (model, history) = try startingModel()
+        let (model, history, trainedOn) = try startingModel()
+        let data = self.data ?? trainedOn ?? "fashion-mnist"
         if samples > 0 && model.configuration.kind == .ae {
             throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample")
         }
@@ -167,12 +168,12 @@ struct Train: ParsableCommand {
 
     /// A new model from the options, or the checkpoint named by --resume, which the options
     /// may not contradict.
-    private func startingModel() throws -> (VAE, [EpochRecord]) {
+    private func startingModel() throws -> (VAE, [EpochRecord], data: String?) {
         let architecture = try arch.map { try Architecture(parsing: $0) }
         guard let resume else {
             let configuration = ModelConfiguration(architecture: architecture ?? .conv2, kind: kind ?? .vae,
                                                    reconstruction: recon ?? .bce)
-            return (VAE(configuration: configuration, seed: seed), [])
+            return (VAE(configuration: configuration, seed: seed), [], nil)
         }
         let (model, checkpoint) = try Checkpoint.load(path: resume)
         let found = checkpoint.configuration
@@ -185,7 +186,7 @@ struct Train: ParsableCommand {
         if let recon, recon != found.reconstruction {
             throw UsageError("\(resume): the checkpoint uses \(found.reconstruction.rawValue), not \(recon.rawValue); drop --recon")
         }
-        return (model, checkpoint.history)
+        return (model, checkpoint.history, checkpoint.data)
     }
 }
 
