@@ -12,4 +12,9 @@ enum Console {
     static func error(_ message: String) {
         FileHandle.standardError.write(Data("latent: \(message)\n".utf8))
     }
+
+    /// "1 epoch", "3 epochs": a count with its noun in the right number.
+    static func count(_ n: Int, _ noun: String) -> String {
+        "\(n) \(noun)\(n == 1 ? "" : "s")"
+    }
 }

@@ -142,7 +142,7 @@ final class LatentCommandTests: CommandTestCase {
         let before = try XCTUnwrap(FileManager.default.contents(atPath: path))
         try assertBadInput(["train", "--data", "synthetic:128", "--resume", path, "--arch", "mlp20", "--epochs", "2"],
                            "\(path): the checkpoint is \(tinyArch), not mlp20")
-        try assertBadInput(["train", "--data", "synthetic:128", "--resume", path, "--epochs", "1"], "already trained for 1 epochs")
+        try assertBadInput(["train", "--data", "synthetic:128", "--resume", path, "--epochs", "1"], "already trained for 1 epoch;")
         XCTAssertEqual(FileManager.default.contents(atPath: path), before, "a refused command leaves the checkpoint as it was")
         let resumed = try latent(["train", "--resume", path, "--epochs", "2"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)

@@ -80,7 +80,7 @@ final class ModelCommandTests: CommandTestCase {
         let (model, dir) = try trainedModel()
         let plot = try latent(["plot", "--model", model, "--out", dir + "/curves.png"])
         XCTAssertEqual(plot.status, 0, plot.stderr)
-        XCTAssertEqual(plot.stdout, "wrote \(dir)/curves.png: 1 epochs, 640x440 pixels\n")
+        XCTAssertEqual(plot.stdout, "wrote \(dir)/curves.png: 1 epoch, 640x440 pixels\n")
         let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/curves.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         // The same weights as PyTorch would save them: no latent metadata, so no history.

@@ -30,6 +30,6 @@ struct Plot: ParsableCommand {
         }
         let picture = LossCurvePlot.render(checkpoint.history)
         try ImageFile.write(picture, to: out)
-        Console.line("wrote \(out): \(checkpoint.history.count) epochs, \(picture.width)x\(picture.height) pixels")
+        Console.line("wrote \(out): \(Console.count(checkpoint.history.count, "epoch")), \(picture.width)x\(picture.height) pixels")
     }
 }

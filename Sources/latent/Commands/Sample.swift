@@ -64,6 +64,6 @@ struct Sample: ParsableCommand {
         let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,
                                       columns: columns, scale: output.scale)
         try ImageFile.write(picture, to: output.out)
-        Console.line("wrote \(output.out): \(count) images, \(picture.width)x\(picture.height) pixels")
+        Console.line("wrote \(output.out): \(Console.count(count, "image")), \(picture.width)x\(picture.height) pixels")
     }
 }

@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
             throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample")
         }
         if history.count >= epochs {
-            throw UsageError("\(resume ?? out): already trained for \(history.count) epochs; ask for more with --epochs")
+            throw UsageError("\(resume ?? out): already trained for \(Console.count(history.count, "epoch")); ask for more with --epochs")
         }
         try compute.apply()
         let split = try DataSpec.loadForCommand(data, limit: limit)
@@ -159,7 +159,7 @@ struct Train: ParsableCommand {
         if let error = outcome.error { throw error }
         let epochsDone = trainer.history.count
         if outcome.cancelled {
-            Console.error("stopped at step \(trainer.step) (\(epochsDone) full epochs): saved \(out)")
+            Console.error("stopped at step \(trainer.step) (\(Console.count(epochsDone, "full epoch"))): saved \(out)")
         } else if let record = trainer.history.last {
             EpochReporter(json: false, epochs: epochs, path: out).epoch(record)
         }
@@ -232,7 +232,7 @@ struct EpochReporter {
     }
 
     func interrupted(step: Int, epochsDone: Int) {
-        let message = "interrupted at step \(step) (\(epochsDone) full epochs): saved \(path ?? "nothing")"
+        let message = "interrupted at step \(step) (\(Console.count(epochsDone, "full epoch"))): saved \(path ?? "nothing")"
         Console.error(message)
     }
 }
