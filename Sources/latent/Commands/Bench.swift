@@ -10,8 +10,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark training speed and quality on a reference model.",
         discussion: """
-            Prints one JSON line per epoch with the same fields as the PyTorch reference
-            (peer, version, model, epoch, train_seconds, images_per_s, train_loss, test_loss),
+            Prints one JSON line per epoch with the same fields as the PyTorch reference \
+            (peer, version, model, epoch, train_seconds, images_per_s, train_loss, test_loss), \
             plus threads and the BLAS kernels. Build in release for meaningful numbers.
 
             Example:

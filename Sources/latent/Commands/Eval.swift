@@ -7,7 +7,7 @@ struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model on its test set: negative ELBO, its terms, and the importance-weighted bound.",
         discussion: """
-            The negative ELBO samples z once per image, as PyTorch's example does; --samples K
+            The negative ELBO samples z once per image, as PyTorch's example does; --samples K \
             adds the importance-weighted bound (Burda et al.), tighter as K grows.
 
             Example:

@@ -8,9 +8,9 @@ struct Explore: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Walk a model's latent space with the arrow keys (the default command).",
         discussion: """
-            Opens the terminal explorer: a map of the encoded data coloured by label, a cursor
-            moved by the arrow keys or hjkl, and the image decoded at the cursor. Needs an
-            interactive terminal; without one, sample, reconstruct, interpolate --out,
+            Opens the terminal explorer: a map of the encoded data coloured by label, a cursor \
+            moved by the arrow keys or hjkl, and the image decoded at the cursor. Needs an \
+            interactive terminal; without one, sample, reconstruct, interpolate --out, \
             encode, eval and score write pictures and text.
 
             Example:

@@ -7,8 +7,8 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the BLAS library, kernels, threads and CPU in use, or describe a checkpoint.",
         discussion: """
-            With --model, describes the checkpoint instead: its architecture and kind, how it
-            was trained and its last scores; for a file saved from PyTorch, the layout that was
+            With --model, describes the checkpoint instead: its architecture and kind, how it \
+            was trained and its last scores; for a file saved from PyTorch, the layout that was \
             recognised from its tensor names.
 
             Example:

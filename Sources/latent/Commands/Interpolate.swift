@@ -8,10 +8,10 @@ struct Interpolate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Interpolate between two test images through the latent space.",
         discussion: """
-            Opens the explorer on its interpolate view: a strip of frames decoded along the
-            path between the two images' posterior means, the current frame large, and the
-            pixel-space cross-fade beside it. A and B are indices into the data's test set, or
-            PNG/PGM/PPM files (made grayscale, resized to the model's input by area averaging, and
+            Opens the explorer on its interpolate view: a strip of frames decoded along the \
+            path between the two images' posterior means, the current frame large, and the \
+            pixel-space cross-fade beside it. A and B are indices into the data's test set, or \
+            PNG/PGM/PPM files (made grayscale, resized to the model's input by area averaging, and \
             inverted when drawn dark on light, unless --invert says otherwise).
 
             Example:

@@ -7,7 +7,7 @@ struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Save the loss curves in a checkpoint's history as a PNG (or PGM/PPM).",
         discussion: """
-            Train objective, test negative ELBO and reconstruction per epoch above, the KL
+            Train objective, test negative ELBO and reconstruction per epoch above, the KL \
             term below, with axes, ticks and a legend.
 
             Example:

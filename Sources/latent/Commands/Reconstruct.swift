@@ -9,7 +9,7 @@ struct Reconstruct: ParsableCommand {
         discussion: """
             Example:
               latent reconstruct --out reconstructions.png
-              latent reconstruct --model mlp20.safetensors --count 16 --first 100 --out r.png
+              latent reconstruct --count 16 --first 100 --out r.png
             """)
 
     @OptionGroup var output: PictureOptions

@@ -7,8 +7,8 @@ struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Save the manifold grid or random samples as a PNG (or PGM/PPM).",
         discussion: """
-            --grid N decodes an N x N grid over [-range, range] on the first two latent
-            dimensions (the others 0), as the Keras example's latent-space plot; --random N
+            --grid N decodes an N x N grid over [-range, range] on the first two latent \
+            dimensions (the others 0), as the Keras example's latent-space plot; --random N \
             decodes N draws from N(0, I).
 
             Example:

@@ -9,14 +9,14 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a VAE (or a plain autoencoder) and save it as a .safetensors checkpoint.",
         discussion: """
-            Prints one line per epoch (--json: one JSON object per line). The checkpoint is
-            written atomically after every epoch, and Ctrl-C saves before it exits. --resume
+            Prints one line per epoch (--json: one JSON object per line). The checkpoint is \
+            written atomically after every epoch, and Ctrl-C saves before it exits. --resume \
             continues a checkpoint's training up to --epochs in all (Adam's moments start afresh).
 
             Example:
-              latent train --data fashion-mnist --arch conv2 --epochs 10 --out conv2.safetensors
-              latent train --data synthetic --arch mlp2 --epochs 5 --beta 4 --out mlp2-beta4.safetensors
-              latent train --data fashion-mnist --resume conv2.safetensors --epochs 20
+              latent train --arch conv2 --epochs 10 --out conv2.safetensors
+              latent train --data synthetic --epochs 5 --beta 4 --out beta4.safetensors
+              latent train --resume conv2.safetensors --epochs 20
             """)
 
     @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], or a directory of IDX files or of PNG/PGM/PPM images (default: fashion-mnist; with --resume, the checkpoint's data).")
