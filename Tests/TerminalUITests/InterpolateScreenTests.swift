@@ -66,4 +66,24 @@ final class InterpolateScreenTests: XCTestCase {
         XCTAssertEqual(app.current, 1)
         XCTAssertTrue(app.frame().lines[1].contains("from #\(a) "))
     }
+
+    func testLongStrip_ScrollsToKeepTheCurrentFrameOnScreen() {
+        let model = VAE(configuration: ModelConfiguration(architecture: .mlp2), seed: 7)
+        let state = ExploreState(model: model, data: SyntheticDigits.generate(count: 100, seed: 3, name: "synthetic/test"))
+        let abilities = TerminalAbilities(unicode: true, colors: 256, noColor: false)
+        let screen = InterpolateScreen(state: state, abilities: abilities, frameCount: 40, path: .spherical)
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 80, rows: 24), screens: [screen], title: "test")
+        XCTAssertEqual(screen.path, .spherical)
+        XCTAssertEqual(screen.stripWindow(width: 80, cell: 6), 0..<11)
+        for _ in 0..<39 { app.handle(.right) }
+        XCTAssertEqual(screen.position, 39)
+        XCTAssertEqual(screen.stripWindow(width: 80, cell: 6), 29..<40)
+        let frame = app.frame()
+        XCTAssertTrue(frame.lines[1].contains("spherical path, frame 40/40"), frame.lines[1])
+        // The marker under the current frame, the last one of the window, is on screen.
+        let marker = String(repeating: "▔", count: 6)
+        XCTAssertTrue(frame.lines.contains { $0.contains(marker) }, frame.lines.joined(separator: "\n"))
+        for _ in 0..<20 { app.handle(.left) }
+        XCTAssertEqual(screen.stripWindow(width: 80, cell: 6), 14..<25)
+    }
 }

@@ -183,14 +183,14 @@ extension ExplorerTmuxTests {
     func testInterpolate_OpensOnTheStripAndScrubs() throws {
         let model = directory + "/m.safetensors"
         XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
-        try start("\(binary) interpolate 3 7 --model \(model) --data synthetic:256")
-        let first = try waitFor("frame 1/9")
+        try start("\(binary) interpolate 3 7 --steps 12 --spherical --model \(model) --data synthetic:256")
+        let first = try waitFor("spherical path, frame 1/12")
         XCTAssertTrue(first.contains("from #3 "), first)
         XCTAssertTrue(first.contains("pixel cross-fade"), first)
         try tmux(["send-keys", "-t", "main", "Right", "Right"])
-        try waitFor("frame 3/9")
+        try waitFor("frame 3/12")
         try tmux(["send-keys", "-t", "main", "p"])
-        try waitFor("spherical path")
+        try waitFor("linear path")
         try tmux(["send-keys", "-t", "main", "Tab"])
         let explore = try waitFor("latent · explore")
         XCTAssertTrue(explore.contains("z = ("), explore)

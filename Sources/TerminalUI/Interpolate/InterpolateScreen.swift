@@ -27,13 +27,14 @@ public final class InterpolateScreen: AppScreen {
     private var frames: [[Float]] = []
     private var framesFor: (a: String, b: String, path: Path)?
 
-    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9,
+    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9, path: Path = .linear,
                 ends givenEnds: (a: InterpolationEnd, b: InterpolationEnd)? = nil) {
         precondition(frameCount >= 2, "an interpolation needs at least 2 frames")
         self.state = state
         self.givenEnds = givenEnds
         self.abilities = abilities
         self.frameCount = frameCount
+        self.path = path
     }
 
     public var name: String { "interpolate" }
@@ -135,11 +136,14 @@ public final class InterpolateScreen: AppScreen {
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
         grid.put("from \(a.name) to \(b.name), \(path.rawValue) path, frame \(position + 1)/\(frameCount)",
                  x: 1, y: top, maxWidth: grid.width - 2)
-        // The strip: every frame small, the current one marked.
+        // The strip: the frames small, the current one marked; when they do not all fit, the
+        // part of the strip around the current frame.
         let cell = max(6, min(14, (grid.width - 2) / frameCount - 1))
         let stripRows = max(3, cell / 2)
-        for (i, frame) in frames.enumerated() {
-            let x = 1 + i * (cell + 1)
+        let visible = stripWindow(width: grid.width, cell: cell)
+        for (column, i) in visible.enumerated() {
+            let frame = frames[i]
+            let x = 1 + column * (cell + 1)
             renderer.draw(frame, width: shape.width, height: shape.height, into: &grid, x: x, y: top + 1, columns: cell, rows: stripRows)
             if i == position {
                 grid.put(String(repeating: abilities.unicode ? "▔" : "^", count: cell), x: x, y: top + 1 + stripRows, style: .bold)
@@ -154,6 +158,15 @@ public final class InterpolateScreen: AppScreen {
         renderer.draw(frames[position], width: shape.width, height: shape.height, into: &grid, x: 1, y: y, columns: half, rows: bigRows)
         renderer.draw(crossFade(position), width: shape.width, height: shape.height, into: &grid,
                       x: half + 2, y: y, columns: half, rows: bigRows)
+    }
+}
+
+extension InterpolateScreen {
+    /// The frames of the strip that fit in `width` columns, centred on the current one.
+    func stripWindow(width: Int, cell: Int) -> Range<Int> {
+        let fitting = max(1, min(frameCount, (width - 1) / (cell + 1)))
+        let first = max(0, min(frameCount - fitting, position - fitting / 2))
+        return first..<(first + fitting)
     }
 }
 

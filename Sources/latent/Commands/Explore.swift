@@ -24,7 +24,7 @@ struct Explore: ParsableCommand {
     @OptionGroup var options: ExploreOptions
 
     func run() throws {
-        try options.openExplorer(firstScreen: 0, ends: nil)
+        try options.openExplorer(firstScreen: 0, interpolation: nil)
     }
 
     /// The bundled model, looked for under the working directory and beside the executable.

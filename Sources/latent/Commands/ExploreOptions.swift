@@ -24,8 +24,8 @@ struct ExploreOptions: ParsableArguments {
     static let withoutATerminal = "without one use latent sample, reconstruct, interpolate --out, encode, eval or score"
 
     /// Loads the model and data and runs the app, starting on screen `firstScreen`
-    /// (0 explore, 1 interpolate) with the interpolation's ends when given.
-    func openExplorer(firstScreen: Int, ends: (a: InterpolationSource, b: InterpolationSource, invert: ImageFile.Inversion)?) throws {
+    /// (0 explore, 1 interpolate) with the interpolation's ends, frames and path when given.
+    func openExplorer(firstScreen: Int, interpolation ends: InterpolationRequest?) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw UsageError("the explorer needs an interactive terminal; \(Self.withoutATerminal)")
         }
@@ -73,7 +73,8 @@ struct ExploreOptions: ParsableArguments {
             : "synthetic digits: apt install dataset-fashion-mnist"
         let screens: [AppScreen] = [
             ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: glyphs),
-            InterpolateScreen(state: state, abilities: terminal.abilities, ends: givenEnds),
+            InterpolateScreen(state: state, abilities: terminal.abilities, frameCount: ends?.steps ?? 9,
+                              path: ends?.path ?? .linear, ends: givenEnds),
         ]
         ExplorerApp(terminal: terminal, screens: screens, title: title, first: firstScreen).run()
     }

@@ -33,32 +33,35 @@ struct Interpolate: ParsableCommand {
     @Option(help: "Write the strip as a picture (.png, .pgm or .ppm) instead of opening the explorer (works without a terminal).")
     var out: String?
 
-    @Option(help: "Frames in the strip, ends included (with --out).")
+    @Option(help: "Frames in the strip, ends included (2 to 100).")
     var steps: Int = 9
 
-    @Flag(help: "Spherical path (slerp) instead of a straight line (with --out).")
+    @Flag(help: "Start on the spherical path (slerp) instead of a straight line.")
     var spherical = false
 
     @OptionGroup var options: ExploreOptions
 
     func run() throws {
+        if steps < 2 || steps > 100 { throw UsageError("--steps must be from 2 to 100, got \(steps)") }
         if let out {
             try writeStrip(to: out)
             return
         }
-        try options.openExplorer(firstScreen: 1, ends: (InterpolationSource(a), InterpolationSource(b), invert))
+        let request = InterpolationRequest(a: InterpolationSource(a), b: InterpolationSource(b), invert: invert,
+                                           steps: steps, path: path)
+        try options.openExplorer(firstScreen: 1, interpolation: request)
     }
+
+    private var path: InterpolateScreen.Path { spherical ? .spherical : .linear }
 
     /// Decoded frames along the path in the first row, the pixel cross-fade in the second.
     private func writeStrip(to out: String) throws {
-        if steps < 2 || steps > 100 { throw UsageError("--steps must be from 2 to 100, got \(steps)") }
         try OutputPath.checkPicture(out)
         let loaded = try options.source.loadModel()
         let model = loaded.model
         let split = try options.source.loadData(for: loaded)
         let ends = try (InterpolationSource(a).end(model: model, test: split.test, invert: invert),
                         InterpolationSource(b).end(model: model, test: split.test, invert: invert))
-        let path: InterpolateScreen.Path = spherical ? .spherical : .linear
         let decoded = (0..<steps).map {
             model.decode(point: InterpolateScreen.point($0, of: steps, from: ends.0.latent, to: ends.1.latent, path: path))
         }
@@ -71,6 +74,16 @@ struct Interpolate: ParsableCommand {
         try ImageFile.write(picture, to: out)
         Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")
     }
+}
+
+/// What the interpolate view opens on: the two ends, how to read image files, the frame count
+/// and the path.
+struct InterpolationRequest {
+    var a: InterpolationSource
+    var b: InterpolationSource
+    var invert: ImageFile.Inversion
+    var steps: Int
+    var path: InterpolateScreen.Path
 }
 
 /// Where one end of an interpolation comes from.
