@@ -107,12 +107,20 @@ public final class ExplorerApp {
         return grid
     }
 
-    private func drawHelp(into grid: inout Grid) {
+    /// The help overlay's text: the current screen's keys, then those every screen has.
+    var helpLines: [String] {
         var keys = screens[current].helpKeys
         if screens.count > 1 { keys.append(("Tab 1-\(screens.count)", "switch view")) }
-        keys += [("?", "this help"), ("q", "quit")]
-        let lines = ["Keys"] + keys.map { "  \($0.keys.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.action)" }
+        keys.append(("?", "this help"))
+        // A screen may say what q does there (the monitor saves first).
+        if !keys.contains(where: { $0.keys == "q" }) { keys.append(("q", "quit")) }
+        let keyWidth = max(12, keys.map(\.keys.count).max() ?? 0)
+        return ["Keys"] + keys.map { "  \($0.keys.padding(toLength: keyWidth, withPad: " ", startingAt: 0)) \($0.action)" }
             + ["", "any key closes this help"]
+    }
+
+    private func drawHelp(into grid: inout Grid) {
+        let lines = helpLines
         let width = (lines.map(\.count).max() ?? 0) + 4, height = lines.count + 2
         let left = (grid.width - width) / 2, top = (grid.height - height) / 2
         grid.fill(x: left, y: top, width: width, height: height, with: Cell(" ", style: .reverse))

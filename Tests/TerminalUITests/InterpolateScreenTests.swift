@@ -86,4 +86,12 @@ final class InterpolateScreenTests: XCTestCase {
         for _ in 0..<20 { app.handle(.left) }
         XCTAssertEqual(screen.stripWindow(width: 80, cell: 6), 14..<25)
     }
+
+    func testHelp_ShowsEachKeyWhole() {
+        let (_, app) = makeScreen()
+        app.handle(.character("?"))
+        let lines = app.frame().lines
+        XCTAssertTrue(lines.contains { $0.contains("a b (explore) choose the two images on the map") }, lines.joined(separator: "\n"))
+        XCTAssertEqual(app.helpLines.filter { $0.hasPrefix("  q ") }.map { $0.split(separator: " ") }, [["q", "quit"]])
+    }
 }
