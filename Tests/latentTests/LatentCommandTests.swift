@@ -170,6 +170,22 @@ final class LatentCommandTests: CommandTestCase {
         }
         XCTAssertEqual(object["peer"] as? String, "latent")
         try assertBadInput(["bench", "--model", "vgg", "--epochs", "1"], "--model 'vgg'")
+        try assertBadInput(["bench", "--model", "mlp2"], "--epochs is needed to train")
+    }
+
+    func testBench_LayersAndFramesTimeWithoutTraining() throws {
+        let result = try latent(["bench", "--model", "mlp2", "--layers", "--frames", "--repetitions", "2", "--batch", "8"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let objects = try result.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        let layers = objects.filter { $0["layer"] != nil }
+        XCTAssertEqual(layers.map { $0["layer"] as? String }, ["Linear fc1", "ReLU", "Linear fc3", "ReLU", "Linear fc4"])
+        let total = try XCTUnwrap(objects.first { $0["part"] as? String == "total" })
+        XCTAssertEqual(total["batch"] as? Int, 8)
+        XCTAssertEqual(objects.filter { $0["size"] != nil }.map { $0["size"] as? String }, ["100x30", "200x60"])
+        XCTAssertEqual(objects.last?["monitor_refresh_images"] as? Int, 1000)
+        try assertBadInput(["bench", "--model", "mlp2", "--frames", "--epochs", "1"], "drop one")
     }
 
     func testInfo_NamesTheBLASKernels() throws {

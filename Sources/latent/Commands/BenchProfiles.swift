@@ -1,0 +1,63 @@
+import Dispatch
+import TerminalUI
+import VAECore
+
+/// `latent bench --layers` and `--frames`: timings of the parts rather than of training.
+extension Bench {
+    /// Prints one JSON line per layer of the encoder and decoder, then their sums.
+    func profileLayers(_ architecture: Architecture, repetitions: Int) {
+        let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed)
+        var totals = (forward: 0.0, backward: 0.0)
+        for (part, network) in [("encoder", model.encoder), ("decoder", model.decoder)] {
+            for timing in network.profile(batchSize: batch, repetitions: repetitions) {
+                totals.forward += timing.forwardMilliseconds
+                totals.backward += timing.backwardMilliseconds
+                Console.line(JSONLine.encode([
+                    ("part", part), ("layer", timing.layer),
+                    ("output", timing.outputShape.map(String.init).joined(separator: "x")),
+                    ("forward_ms", timing.forwardMilliseconds), ("backward_ms", timing.backwardMilliseconds),
+                ]))
+            }
+        }
+        Console.line(JSONLine.encode([
+            ("part", "total"), ("model", model.configuration.architecture.name), ("batch", batch),
+            ("forward_ms", totals.forward), ("backward_ms", totals.backward),
+        ]))
+    }
+
+    /// Prints the median time of one explorer frame, a cursor move with its decode plus the
+    /// drawing of the whole screen into a grid, for two terminal sizes.
+    func profileFrames(_ architecture: Architecture, repetitions: Int) {
+        let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed)
+        let data = SyntheticDigits.generate(count: 2000, seed: seed, name: "synthetic")
+        let state = ExploreState(model: model, data: data)
+        for (columns, rows) in [(100, 30), (200, 60)] {
+            let terminal = MemoryTerminal(columns: columns, rows: rows)
+            let app = ExplorerApp(terminal: terminal, state: state, title: "bench")
+            var samples: [Double] = []
+            for i in 0..<repetitions {
+                let start = DispatchTime.now().uptimeNanoseconds
+                app.handle(i % 20 < 10 ? .right : .left)
+                terminal.present(app.frame())
+                samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            samples.sort()
+            Console.line(JSONLine.encode([
+                ("model", model.configuration.architecture.name), ("size", "\(columns)x\(rows)"),
+                ("frames", repetitions), ("median_ms", samples[samples.count / 2]),
+                ("p90_ms", samples[samples.count * 9 / 10]),
+            ]))
+        }
+        // The training monitor's periodic refresh on the UI thread: the live map's encoding.
+        var refresh: [Double] = []
+        for _ in 0..<5 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = ExploreState(model: model, data: data, limit: TrainScreen.liveMapImages)
+            refresh.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        Console.line(JSONLine.encode([
+            ("model", model.configuration.architecture.name), ("monitor_refresh_images", TrainScreen.liveMapImages),
+            ("median_ms", refresh.sorted()[2]),
+        ]))
+    }
+}
