@@ -102,6 +102,20 @@ final class BadInputTests: CommandTestCase {
         try assertBadInput(["eval", "--model", large], "data synthetic/train has 28x28 images; architecture mlp(hidden:[16],latent:2,image:1x32x32) takes 32x32")
     }
 
+    func testNoBundledModel_OutsideTheProject() throws {
+        let dir = try temporaryDirectory()
+        let copy = URL(fileURLWithPath: dir + "/latent")
+        try FileManager.default.copyItem(at: Self.binary, to: copy)
+        let result = try latent(["sample", "--out", "grid.png"], binary: copy, in: dir)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderr, "latent: no bundled model: assets/models/conv2-fashion-mnist.safetensors is neither "
+                       + "under this folder nor under the project of this latent binary; run it from the project folder "
+                       + "or pass --model FILE\n")
+        // The project's own binary finds it from any folder.
+        let sampled = try latent(["sample", "--grid", "2", "--out", "grid.png"], in: dir)
+        XCTAssertEqual(sampled.status, 0, sampled.stderr)
+    }
+
     func testStepsOutOfRange() throws {
         for steps in ["0", "1", "101"] {
             try assertBadInput(["interpolate", "0", "5", "--model", model, "--steps", steps, "--out", dir + "/s.png"],

@@ -17,10 +17,12 @@ class CommandTestCase: XCTestCase {
     }
 
     @discardableResult
-    func latent(_ arguments: [String], interruptAfterLine: String? = nil) throws -> Result {
+    func latent(_ arguments: [String], interruptAfterLine: String? = nil, binary: URL = binary,
+                in directory: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = binary
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

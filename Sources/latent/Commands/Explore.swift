@@ -27,15 +27,18 @@ struct Explore: ParsableCommand {
         try options.openExplorer(firstScreen: 0, interpolation: nil)
     }
 
-    /// The bundled model, looked for under the working directory and beside the executable.
+    /// The bundled model, looked for under the working directory and above the executable.
     static func findBundledModel() throws -> String {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        let candidates = [
-            FileManager.default.currentDirectoryPath + "/" + bundledModel,
-            executable.deletingLastPathComponent().appendingPathComponent("../../" + bundledModel).standardized.path,
-        ]
+        // The running binary itself, wherever the shell found it.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            .map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        // The binary sits a few folders down the project: .build/<triple>/release/latent.
+        let ancestors = sequence(first: executable.deletingLastPathComponent()) { $0.deletingLastPathComponent() }
+            .prefix(4).map { $0.appendingPathComponent(bundledModel).path }
+        let candidates = [FileManager.default.currentDirectoryPath + "/" + bundledModel] + ancestors
         guard let found = candidates.first(where: FileManager.default.fileExists(atPath:)) else {
-            throw UsageError("no bundled model at \(bundledModel); train one with `latent train --data fashion-mnist --arch conv2 --epochs 10 --out \(bundledModel)` or pass --model")
+            throw UsageError("no bundled model: \(bundledModel) is neither under this folder nor under the project of this latent binary; run it from the project folder or pass --model FILE")
         }
         return found
     }
