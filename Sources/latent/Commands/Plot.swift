@@ -7,8 +7,9 @@ struct Plot: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Save the loss curves in a checkpoint's history as a PNG (or PGM/PPM).",
         discussion: """
-            Train objective, test negative ELBO and reconstruction per epoch above, the KL \
-            term below, with axes, ticks and a legend.
+            Per epoch: the training objective, the test negative ELBO and the training \
+            reconstruction term above, the KL term on the training and test sets below (a \
+            plain autoencoder: its reconstruction on both sets), with axes, ticks and a legend.
 
             Example:
               latent plot --out curves.png
@@ -28,7 +29,9 @@ struct Plot: ParsableCommand {
         guard !checkpoint.history.isEmpty else {
             throw UsageError("\(path): no training history to plot (a checkpoint saved elsewhere carries none)")
         }
-        let picture = LossCurvePlot.render(checkpoint.history)
+        let configuration = checkpoint.configuration
+        let picture = LossCurvePlot.render(checkpoint.history, kind: configuration.kind,
+                                           reconstruction: configuration.reconstruction)
         try ImageFile.write(picture, to: out)
         Console.line("wrote \(out): \(Console.count(checkpoint.history.count, "epoch")), \(picture.width)x\(picture.height) pixels")
     }
