@@ -25,6 +25,13 @@ final class ModelCommandTests: CommandTestCase {
         let pgm = try latent(["sample", "--model", model, "--grid", "3", "--scale", "1", "--out", dir + "/grid.pgm"])
         XCTAssertEqual(pgm.status, 0, pgm.stderr)
         XCTAssertEqual(try ImageFile.read(path: dir + "/grid.pgm").width, 3 * 28 + 4 * 2)
+        // A grid of one is the decoded origin.
+        XCTAssertEqual(try latent(["sample", "--model", model, "--grid", "1", "--scale", "1", "--out", dir + "/one.pgm"]).status, 0)
+        let one = try ImageFile.read(path: dir + "/one.pgm")
+        let origin = try Checkpoint.load(path: model).model.decode(point: [0, 0])
+        for y in 0..<28 {
+            for x in 0..<28 { XCTAssertEqual(one.pixels[(y + 2) * one.width + x + 2], origin[y * 28 + x], accuracy: 1 / 255 + 1e-4) }
+        }
         try assertBadInput(["sample", "--model", model, "--out", dir + "/grid.jpg"], "grid.jpg: cannot write .jpg files; name it .png, .pgm or .ppm")
         try assertBadInput(["sample", "--model", model, "--grid", "0", "--out", dir + "/x.png"], "--grid must be from 1 to 100")
         try assertBadInput(["sample", "--model", model, "--out", dir + "/no/x.png"], "does not exist")
@@ -56,6 +63,12 @@ final class ModelCommandTests: CommandTestCase {
         let values = rows.dropFirst().compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
         XCTAssertEqual(values, values.sorted(by: >), "worst first")
         try assertBadInput(["score", "--model", model, "--top", "0"], "--top must be at least 1")
+        try assertBadInput(["eval", "--model", model, "--samples", "5001"], "--samples must be from 0 to 5000")
+        let ae = model.replacingOccurrences(of: "m.safetensors", with: "ae.safetensors")
+        XCTAssertEqual(try latent(["train", "--data", "synthetic:256", "--arch", "mlp2", "--kind", "ae", "--epochs", "1",
+                                   "--out", ae]).status, 0)
+        let aeScore = try latent(["score", "--model", ae, "--top", "1"])
+        XCTAssertTrue(aeScore.stdout.hasPrefix("rank  index  label         recon error\n"), aeScore.stdout)
     }
 
     func testReconstructAndInterpolateStrip_WritePNGsWithoutATerminal() throws {

@@ -31,13 +31,10 @@ extension DataSpec {
 extension ModelKind: ExpressibleByArgument {}
 extension Reconstruction: ExpressibleByArgument {}
 
-/// The checkpoint and data a non-interactive command works on.
-struct ModelOptions: ParsableArguments {
+/// The checkpoint a command works on, for commands that need no data.
+struct CheckpointOptions: ParsableArguments {
     @Option(help: "Checkpoint (default: the bundled Fashion-MNIST conv2).")
     var model: String?
-
-    @Option(help: "Data (default: what the model was trained on, else fashion-mnist).")
-    var data: String?
 
     @OptionGroup var compute: ComputeOptions
 
@@ -52,6 +49,18 @@ struct ModelOptions: ParsableArguments {
         try compute.apply()
         return try Checkpoint.load(path: path)
     }
+}
+
+/// The checkpoint and data a non-interactive command works on.
+struct ModelOptions: ParsableArguments {
+    @OptionGroup var checkpoint: CheckpointOptions
+
+    @Option(help: "Data (default: what the model was trained on, else fashion-mnist).")
+    var data: String?
+
+    func modelPath() throws -> String { try checkpoint.modelPath() }
+
+    func loadModel() throws -> (model: VAE, checkpoint: Checkpoint) { try checkpoint.loadModel() }
 
     /// Loads the data the model is used on and checks its image size.
     func loadData(for loaded: (model: VAE, checkpoint: Checkpoint)) throws -> DataSplit {
@@ -66,7 +75,7 @@ struct PictureOptions: ParsableArguments {
     @Option(help: "Picture to write: .png, .pgm or .ppm; its folder must exist.")
     var out: String
 
-    @Option(help: "Pixels per image pixel in the picture.")
+    @Option(help: "Pixels per image pixel in the picture (1 to 16).")
     var scale: Int = 2
 
     /// Refuses a bad scale or an output path that cannot be written, before any work.

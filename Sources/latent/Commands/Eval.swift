@@ -15,7 +15,7 @@ struct Eval: ParsableCommand {
               latent eval --model mlp20.safetensors --samples 100 --json
             """)
 
-    @Option(help: "Importance samples for the IWAE bound (0: skip it).")
+    @Option(help: "Importance samples per image for the IWAE bound (0 to 5000; 0 skips it).")
     var samples: Int = 0
 
     @Option(help: "Seed for the sampling.")
@@ -27,7 +27,7 @@ struct Eval: ParsableCommand {
     @OptionGroup var options: ModelOptions
 
     func run() throws {
-        if samples < 0 { throw UsageError("--samples must be at least 0, got \(samples)") }
+        if samples < 0 || samples > 5000 { throw UsageError("--samples must be from 0 to 5000, got \(samples)") }
         let loaded = try options.loadModel()
         if samples > 0 && loaded.model.configuration.kind == .ae {
             throw UsageError("--samples needs a VAE: a plain autoencoder has no posterior to sample")

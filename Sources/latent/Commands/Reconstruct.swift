@@ -14,7 +14,7 @@ struct Reconstruct: ParsableCommand {
 
     @OptionGroup var output: PictureOptions
 
-    @Option(help: "How many test images.")
+    @Option(help: "How many test images (1 to 1000).")
     var count: Int = 8
 
     @Option(help: "Index of the first test image.")

@@ -18,10 +18,10 @@ struct Sample: ParsableCommand {
 
     @OptionGroup var output: PictureOptions
 
-    @Option(help: "Side of the manifold grid.")
+    @Option(help: "Side of the manifold grid (1 to 100).")
     var grid: Int = 15
 
-    @Option(help: "Draw this many random samples instead of the grid.")
+    @Option(help: "Draw this many random samples instead of the grid (1 to 10000).")
     var random: Int?
 
     @Option(parsing: .unconditional, help: "Half the side of the grid's square in latent units.")
@@ -30,7 +30,7 @@ struct Sample: ParsableCommand {
     @Option(help: "Seed for the random samples.")
     var seed: UInt64 = 1
 
-    @OptionGroup var options: ModelOptions
+    @OptionGroup var options: CheckpointOptions
 
     func run() throws {
         if grid < 1 || grid > 100 { throw UsageError("--grid must be from 1 to 100, got \(grid)") }
@@ -51,9 +51,10 @@ struct Sample: ParsableCommand {
             for row in 0..<grid {
                 for column in 0..<grid {
                     var z = [Float](repeating: 0, count: latent)
-                    let step = grid == 1 ? 0 : 2 * range / Float(grid - 1)
-                    z[0] = -range + Float(column) * step
-                    if latent > 1 { z[1] = range - Float(row) * step }
+                    // A grid of one is the origin.
+                    let step = grid == 1 ? 0 : 2 * range / Float(grid - 1), start = grid == 1 ? 0 : range
+                    z[0] = -start + Float(column) * step
+                    if latent > 1 { z[1] = start - Float(row) * step }
                     points += z
                 }
             }

@@ -27,11 +27,14 @@ struct Score: ParsableCommand {
         var rng = RandomGenerator(seed: seed)
         let scores = test.images.withUnsafeBufferPointer { loaded.model.scores(images: $0, count: test.count, rng: &rng) }
         let ranked = scores.negativeELBO.enumerated().sorted { $0.element > $1.element }.prefix(top)
-        Console.line("rank  index  label         negative ELBO")
+        // A plain autoencoder has no KL term: its score is the reconstruction error alone.
+        let scoreName = loaded.model.configuration.kind == .ae ? "recon error" : "negative ELBO"
+        Console.line("rank  index  label         \(scoreName)")
         for (rank, entry) in ranked.enumerated() {
             let label = test.labels.map { test.classNames[$0[entry.offset]] } ?? "-"
             let padded = label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)
-            Console.line(String(format: "%4d  %5d  ", rank + 1, entry.offset) + padded + String(format: "  %8.2f", Double(entry.element)))
+            Console.line(String(format: "%4d  %5d  ", rank + 1, entry.offset) + padded
+                         + String(format: "  %*.2f", scoreName.count, Double(entry.element)))
         }
     }
 }

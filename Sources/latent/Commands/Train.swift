@@ -159,7 +159,7 @@ struct Train: ParsableCommand {
         if let error = outcome.error { throw error }
         let epochsDone = trainer.history.count
         if outcome.cancelled {
-            Console.error("stopped at step \(trainer.step) (\(Console.count(epochsDone, "full epoch"))): saved \(out)")
+            Console.line("stopped at step \(trainer.step) (\(Console.count(epochsDone, "full epoch"))): saved \(out)")
         } else if let record = trainer.history.last {
             EpochReporter(json: false, epochs: epochs, path: out).epoch(record)
         }
