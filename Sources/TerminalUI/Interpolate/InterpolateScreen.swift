@@ -61,7 +61,7 @@ public final class InterpolateScreen: AppScreen {
         if let givenEnds { return givenEnds }
         let (a, b) = endIndices
         func end(_ index: Int) -> InterpolationEnd {
-            let label = state.data.labels.map { " " + state.data.classNames[$0[index]] } ?? ""
+            let label = state.data.labels.map { " (" + state.data.classNames[$0[index]] + ")" } ?? ""
             return InterpolationEnd(name: "#\(index)\(label)", image: Array(state.data.image(index)),
                                     latent: state.latentMean(of: index))
         }
