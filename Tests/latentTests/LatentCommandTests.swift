@@ -198,5 +198,6 @@ final class LatentCommandTests: CommandTestCase {
         let forced = try latent(["info", "--json"])
         let object = try JSONSerialization.jsonObject(with: Data(forced.stdout.utf8)) as! [String: Any]
         XCTAssertNotNil((object["machine"] as? [String: Any])?["blas"])
+        XCTAssertNotNil((object["machine"] as? [String: Any])?["cpu_count"], "snake case, as the other commands' JSON")
     }
 }

@@ -111,7 +111,7 @@ final class ModelCommandTests: CommandTestCase {
         XCTAssertEqual(lines[1], "model:       mlp2, a VAE with bce reconstruction, 2 latent dimensions, 28x28 images")
         XCTAssertEqual(lines[2], "parameters:  631,188 in 10 tensors")
         XCTAssertEqual(lines[3], "training:    synthetic:256, batch 128, beta 1, learning rate 0.001, seed 1")
-        XCTAssertTrue(lines[4].hasPrefix("history:     1 epochs; last: train "), text.stdout)
+        XCTAssertTrue(lines[4].hasPrefix("history:     1 epoch; last: train "), text.stdout)
 
         let (vae, _) = try Checkpoint.load(path: model)
         let bare = dir + "/bare.safetensors"

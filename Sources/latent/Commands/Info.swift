@@ -50,10 +50,11 @@ struct Info: ParsableCommand {
             """)
     }
 
-    /// One JSON object on one line, keys sorted.
+    /// One JSON object on one line, keys sorted and in snake case as in the other commands' JSON.
     static func jsonText<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
@@ -110,8 +111,8 @@ struct CheckpointDescription: Encodable {
             lines.append("training:    \(data)")
         }
         if let last = lastEpoch {
-            lines.append(String(format: "history:     %d epochs; last: train %.2f, test negative ELBO %.2f (recon %.2f + KL %.2f)",
-                                epochs, last.train.total, last.test.negativeELBO, last.test.reconstruction, last.test.kl))
+            lines.append("history:     \(Console.count(epochs, "epoch"))" + String(format: "; last: train %.2f, test negative ELBO %.2f (recon %.2f + KL %.2f)",
+                                last.train.total, last.test.negativeELBO, last.test.reconstruction, last.test.kl))
         } else {
             lines.append("history:     none")
         }
