@@ -21,4 +21,13 @@ enum OutputPath {
         try check(path)
         _ = try ImageFile.Format(path: path)
     }
+
+    /// `check`, and refuses a checkpoint name without the .safetensors extension, which is
+    /// most often a picture's name given to the wrong option.
+    static func checkCheckpoint(_ path: String) throws {
+        try check(path)
+        guard path.lowercased().hasSuffix(".safetensors") else {
+            throw UsageError("\(path): a checkpoint is a .safetensors file; name it so")
+        }
+    }
 }

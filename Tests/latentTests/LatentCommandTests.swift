@@ -73,6 +73,8 @@ final class LatentCommandTests: CommandTestCase {
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--arch", "resnet", "--out", out], "architecture 'resnet'")
         try assertBadInput(["train", "--data", dir + "/nothing", "--epochs", "1", "--out", out], "no such directory")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--out", dir + "/missing/m.safetensors"], "does not exist")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--out", dir + "/grid.png"],
+                           "grid.png: a checkpoint is a .safetensors file; name it so")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--recon", "l1", "--out", out], "l1")
         try assertBadInput(["train", "--epochs", "1"], "--out is required")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "nothing written on bad input")

@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
         if let problem = settings.problem { throw UsageError(problem) }
         if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
         guard let out = out ?? resume else { throw UsageError("--out is required: the checkpoint to write") }
-        try OutputPath.check(out)
+        try OutputPath.checkCheckpoint(out)
         if !force, out != resume, FileManager.default.fileExists(atPath: out) {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
