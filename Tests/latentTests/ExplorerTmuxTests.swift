@@ -130,6 +130,19 @@ final class ExplorerTmuxTests: XCTestCase {
         XCTAssertTrue(after.contains("latent: fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist)"), after)
     }
 
+    func testExplorer_OpensACheckpointSavedByPythonSafetensors() throws {
+        // Written by Python's safetensors in torch_vae.py's module layout, with no metadata.
+        let fixture = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent()
+            .appendingPathComponent("../VAECoreTests/Fixtures/pytorch_mlp8.safetensors").standardized.path
+        try start("\(binary) explore --model \(fixture) --data synthetic:256")
+        let shown = try waitFor("pytorch_mlp8.safetensors, mlp(hidden:[8],latent:2)")
+        XCTAssertTrue(shown.contains("z = ("), shown)
+        try tmux(["send-keys", "-t", "main", "Right", "Up"])
+        try waitFor("z = (0.25, 0.25)")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+    }
+
     func testExplorer_RefusesADumbTerminal() throws {
         try start("\(binary) explore --data synthetic:64", environment: "TERM=dumb")
         let shown = try waitFor("EXITED")
