@@ -78,9 +78,11 @@ final class ModelCommandTests: CommandTestCase {
         XCTAssertEqual(recon.stdout, "wrote \(dir)/r.png: images 2-5 above their reconstructions, 234x118 pixels\n")
         try assertBadInput(["reconstruct", "--model", model, "--first", "40", "--count", "8", "--out", dir + "/r.png"],
                            "runs past synthetic/test, which has 42 images")
+        let test = try DataSpec(parsing: "synthetic:256").load().test
+        let labels = (test.classNames[test.labels![0]], test.classNames[test.labels![5]])
         let strip = try latent(["interpolate", "0", "5", "--model", model, "--steps", "5", "--spherical", "--out", dir + "/s.png"])
         XCTAssertEqual(strip.status, 0, strip.stderr)
-        XCTAssertEqual(strip.stdout, "wrote \(dir)/s.png: 5 frames from #0 to #5 (spherical), cross-fade below\n")
+        XCTAssertEqual(strip.stdout, "wrote \(dir)/s.png: 5 frames from #0 (\(labels.0)) to #5 (\(labels.1)) (spherical), cross-fade below\n")
         let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/s.png"))
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
         try assertBadInput(["interpolate", "0", "5", "--model", model, "--steps", "0", "--out", dir + "/s.png"],
