@@ -19,9 +19,9 @@ public final class ExplorerApp {
     }
 
     /// An app with the explore screen alone.
-    public convenience init(terminal: Terminal, state: ExploreState, title: String, imageGlyphs: GlyphMode? = nil) {
+    public convenience init(terminal: Terminal, state: ExploreState, title: String) {
         self.init(terminal: terminal,
-                  screens: [ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: imageGlyphs)],
+                  screens: [ExploreScreen(state: state, abilities: terminal.abilities)],
                   title: title)
     }
 

@@ -52,6 +52,17 @@ final class InterpolateScreenTests: XCTestCase {
         assertSnapshot(app.frame(), named: "interpolate-100x30")
     }
 
+    func testChosenGlyphs_DrawTheStripAndFramesInThatMode() {
+        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: .mlp2), seed: 7),
+                                 data: SyntheticDigits.generate(count: 300, seed: 3, name: "synthetic/test"))
+        let abilities = TerminalAbilities(unicode: true, colors: 256, noColor: false, chosenImageGlyphs: .ascii)
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30),
+                              screens: [InterpolateScreen(state: state, abilities: abilities)], title: "test")
+        let body = app.frame().lines.dropFirst(2).dropLast().joined()
+        XCTAssertFalse(body.contains("▀"), "no half-blocks once ASCII is chosen")
+        XCTAssertTrue(body.contains { ".:-=+*#%@".contains($0) }, "the frames are drawn with the ASCII ramp")
+    }
+
     func testExploreKeys_MarkTheEndsOnTheMap() {
         let (screen, app) = makeScreen()
         app.handle(.character("1"))

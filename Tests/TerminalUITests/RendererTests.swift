@@ -71,6 +71,11 @@ final class RendererTests: XCTestCase {
         XCTAssertEqual(TerminalAbilities(unicode: false, colors: 256, noColor: false).plotGlyphs, .ascii)
     }
 
+    func testChosenImageGlyphs_WinOverTheAutomaticChoice() {
+        XCTAssertEqual(TerminalAbilities(unicode: true, colors: 256, noColor: false, chosenImageGlyphs: .ascii).imageGlyphs, .ascii)
+        XCTAssertEqual(TerminalAbilities(unicode: true, colors: 8, noColor: false, chosenImageGlyphs: .braille).imageGlyphs, .braille)
+    }
+
     /// Golden renders of the test card in each mode, in a 30x15 panel.
     func testGoldenRenders_EachGlyphMode() {
         for (mode, color) in [(GlyphMode.half, true), (.half, false), (.quadrant, true), (.braille, true), (.ascii, false)] {

@@ -4,9 +4,9 @@ public final class ExploreScreen: AppScreen {
     public var view: ExploreView
     private let unicode: Bool
 
-    public init(state: ExploreState, abilities: TerminalAbilities, imageGlyphs: GlyphMode? = nil) {
+    public init(state: ExploreState, abilities: TerminalAbilities) {
         self.state = state
-        view = ExploreView(abilities: abilities, imageGlyphs: imageGlyphs)
+        view = ExploreView(abilities: abilities)
         unicode = abilities.unicode
     }
 

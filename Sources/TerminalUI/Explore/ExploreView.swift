@@ -3,12 +3,9 @@ import VAECore
 /// Draws the explore view: the latent map with the cursor, the decoded image, and a legend.
 public struct ExploreView {
     public var abilities: TerminalAbilities
-    /// Overrides the automatic glyph mode for images.
-    public var imageGlyphs: GlyphMode?
 
-    public init(abilities: TerminalAbilities, imageGlyphs: GlyphMode? = nil) {
+    public init(abilities: TerminalAbilities) {
         self.abilities = abilities
-        self.imageGlyphs = imageGlyphs
     }
 
     /// Smallest terminal the view fits in.
@@ -87,7 +84,7 @@ public struct ExploreView {
         // Tiles of at least 10x5 cells (10x10 pixels in half-blocks), as many as fit.
         let side = max(2, min(columns / 10, rows / 5))
         let tileColumns = columns / side, tileRows = rows / side
-        let renderer = ImageRenderer(mode: imageGlyphs ?? abilities.imageGlyphs, color: abilities.usesColor)
+        let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
         let shape = state.data.shape
         for (i, image) in state.manifold(side: side).enumerated() {
             renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
@@ -110,7 +107,7 @@ public struct ExploreView {
         grid.put("z = (\(coordinates)\(more))", x: x, y: y, maxWidth: columns)
         let legendRows = min(state.data.classNames.count, 10)
         let imageRows = max(4, rows - legendRows - 3)
-        let renderer = ImageRenderer(mode: imageGlyphs ?? abilities.imageGlyphs, color: abilities.usesColor)
+        let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
         if let nearest = state.nearest {
             let half = (columns - 1) / 2
             renderer.draw(Array(state.data.image(nearest)), width: side.width, height: side.height, into: &grid,

@@ -29,21 +29,25 @@ public struct TerminalAbilities: Equatable, Sendable {
     public var colors: Int
     /// The user asked for no colour (`NO_COLOR` non-empty, or `--no-color`).
     public var noColor: Bool
+    /// The glyph mode the user chose for images (`--glyphs`), over the automatic one.
+    public var chosenImageGlyphs: GlyphMode?
 
-    public init(unicode: Bool, colors: Int, noColor: Bool) {
+    public init(unicode: Bool, colors: Int, noColor: Bool, chosenImageGlyphs: GlyphMode? = nil) {
         self.unicode = unicode
         self.colors = colors
         self.noColor = noColor
+        self.chosenImageGlyphs = chosenImageGlyphs
     }
 
     /// Whether colours may be used at all.
     public var usesColor: Bool { colors >= 8 && !noColor }
 
-    /// The best glyph mode for images: half-blocks with 256 colours and Unicode, else the ASCII
-    /// ramp (the only mode that shows shades without colour). Sextants and octants are never
-    /// chosen: fonts lack them and glibc gives octants no width.
+    /// The glyph mode for images: the user's choice, else the best the terminal shows:
+    /// half-blocks with 256 colours and Unicode, else the ASCII ramp (the only mode that shows
+    /// shades without colour). Sextants and octants are never chosen: fonts lack them and
+    /// glibc gives octants no width.
     public var imageGlyphs: GlyphMode {
-        unicode && usesColor && colors >= 256 ? .half : .ascii
+        chosenImageGlyphs ?? (unicode && usesColor && colors >= 256 ? .half : .ascii)
     }
 
     /// The best glyph mode for the latent map and charts: braille when Unicode is there.

@@ -15,8 +15,9 @@ public final class NCursesTerminal: Terminal {
     private var pairs: [Int64: Int32] = [:]
     private var active = true
 
-    /// Takes over the terminal. `noColor` comes from `--no-color`; `NO_COLOR` is read here.
-    public init(noColor: Bool) throws {
+    /// Takes over the terminal. `noColor` comes from `--no-color` and `imageGlyphs` from
+    /// `--glyphs`; `NO_COLOR` is read here.
+    public init(noColor: Bool, imageGlyphs: GlyphMode? = nil) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw StartError(description: "not a terminal")
         }
@@ -45,7 +46,8 @@ public final class NCursesTerminal: Terminal {
             use_default_colors()
             colors = Int(latent_colors())
         }
-        abilities = TerminalAbilities(unicode: unicode, colors: colors, noColor: noColor || environmentNoColor)
+        abilities = TerminalAbilities(unicode: unicode, colors: colors, noColor: noColor || environmentNoColor,
+                                      chosenImageGlyphs: imageGlyphs)
     }
 
     deinit { restore() }

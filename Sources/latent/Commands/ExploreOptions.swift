@@ -61,7 +61,7 @@ struct ExploreOptions: ParsableArguments {
         }
         let terminal: NCursesTerminal
         do {
-            terminal = try NCursesTerminal(noColor: noColor)
+            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs)
         } catch {
             throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
         }
@@ -72,7 +72,7 @@ struct ExploreOptions: ParsableArguments {
             ? "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
             : "synthetic digits: apt install dataset-fashion-mnist"
         let screens: [AppScreen] = [
-            ExploreScreen(state: state, abilities: terminal.abilities, imageGlyphs: glyphs),
+            ExploreScreen(state: state, abilities: terminal.abilities),
             InterpolateScreen(state: state, abilities: terminal.abilities, frameCount: ends?.steps ?? 9,
                               path: ends?.path ?? .linear, ends: givenEnds),
         ]
