@@ -234,9 +234,11 @@ extension ExplorerTmuxTests {
         } }
         let ring = directory + "/ring.pgm"
         _ = FileManager.default.createFile(atPath: ring, contents: Data(Array("P5\n40 30\n255\n".utf8) + pixels))
-        try start("\(binary) interpolate \(ring) 3 --model \(model) --data synthetic:256")
+        try start("\(binary) interpolate \(ring) 3 --model \(model) --data synthetic:256 --glyphs braille")
         let shown = try waitFor("frame 1/9")
         XCTAssertTrue(shown.contains("from ring.pgm to #3"), shown)
+        let braille = shown.unicodeScalars.filter { (0x2800...0x28FF).contains($0.value) }.count
+        XCTAssertGreaterThan(braille, 100, "--glyphs braille draws the frames in braille:\n\(shown)")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
         try tmux(["kill-server"])

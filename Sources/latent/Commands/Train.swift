@@ -68,6 +68,9 @@ struct Train: ParsableCommand {
     @Flag(help: "No colours in the live monitor (as the NO_COLOR variable does).")
     var noColor = false
 
+    @Option(help: "Glyphs for the live monitor's images: half, quadrant, braille or ascii (default: the best the terminal shows).")
+    var glyphs: GlyphMode?
+
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -122,7 +125,7 @@ struct Train: ParsableCommand {
                                   out: String, title: String) throws {
         let terminal: NCursesTerminal
         do {
-            terminal = try NCursesTerminal(noColor: noColor)
+            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs)
         } catch {
             throw UsageError("cannot open the terminal for the live monitor: \(error); use --json for plain output")
         }
