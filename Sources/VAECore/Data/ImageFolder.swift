@@ -34,9 +34,7 @@ enum ImageFolder {
     /// Loads and splits the images, fitted to `shape`.
     static func load(_ directory: String, shape: ImageShape, inversion: ImageFile.Inversion = .automatic) throws -> DataSplit {
         let files = try imageFiles(directory)
-        guard files.count >= 2 else {
-            throw DataError(file: directory, files.isEmpty ? "no PNG, PGM or PPM images (nor IDX files) found" : "only one image; a training and a test set need two")
-        }
+        guard !files.isEmpty else { throw DataError(file: directory, "no PNG, PGM or PPM images (nor IDX files) found") }
         var size: (width: Int, height: Int, path: String)?
         var train: [Float] = [], test: [Float] = []
         var trainLabels: [Int] = [], testLabels: [Int] = []
@@ -55,6 +53,8 @@ enum ImageFolder {
                 trainLabels.append(file.label ?? 0)
             }
         }
+        // Counted after reading, so that a lone unreadable image is named as such.
+        guard files.count >= 2 else { throw DataError(file: directory, "only one image; a training and a test set need two") }
         let labelled = files.first?.label != nil
         var classNames: [String] = []
         for file in files where file.className != nil && !classNames.contains(file.className!) { classNames.append(file.className!) }

@@ -42,4 +42,12 @@ final class ImageFolderTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("only one image"), "\(error)")
         }
     }
+
+    func testAFolderWithOneBrokenImage_NamesTheBrokenFile() throws {
+        let dir = try temporaryDirectory(self)
+        _ = FileManager.default.createFile(atPath: "\(dir)/only.png", contents: Data("hello".utf8))
+        XCTAssertThrowsError(try DataSpec(parsing: dir).load()) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(dir)/only.png: not a PNG"), "\(error)")
+        }
+    }
 }
