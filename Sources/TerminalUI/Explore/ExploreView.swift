@@ -114,7 +114,7 @@ public struct ExploreView {
                           x: x, y: y + 1, columns: half, rows: imageRows)
             renderer.draw(state.decoded, width: side.width, height: side.height, into: &grid,
                           x: x + half + 1, y: y + 1, columns: half, rows: imageRows)
-            let name = state.data.labels.map { state.data.classNames[$0[nearest]] } ?? "unlabelled"
+            let name = state.data.className(of: nearest) ?? "unlabelled"
             grid.put("#\(nearest) \(name): original | reconstruction", x: x, y: y + 1 + imageRows, maxWidth: columns)
         } else {
             renderer.draw(state.decoded, width: side.width, height: side.height, into: &grid,

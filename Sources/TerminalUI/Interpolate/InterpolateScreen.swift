@@ -61,9 +61,8 @@ public final class InterpolateScreen: AppScreen {
         if let givenEnds { return givenEnds }
         let (a, b) = endIndices
         func end(_ index: Int) -> InterpolationEnd {
-            let label = state.data.labels.map { " (" + state.data.classNames[$0[index]] + ")" } ?? ""
-            return InterpolationEnd(name: "#\(index)\(label)", image: Array(state.data.image(index)),
-                                    latent: state.latentMean(of: index))
+            InterpolationEnd(name: state.data.caption(of: index), image: Array(state.data.image(index)),
+                             latent: state.latentMean(of: index))
         }
         return (end(a), end(b))
     }

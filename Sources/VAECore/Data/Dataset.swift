@@ -32,6 +32,16 @@ public struct Dataset: Sendable {
         return images[(index * d)..<((index + 1) * d)]
     }
 
+    /// The class name of image `index`, when the set is labelled.
+    public func className(of index: Int) -> String? {
+        labels.map { classNames[$0[index]] }
+    }
+
+    /// How image `index` is named to people: "#17 (Coat)", or "#17" when unlabelled.
+    public func caption(of index: Int) -> String {
+        "#\(index)" + (className(of: index).map { " (\($0))" } ?? "")
+    }
+
     /// The first `n` images (all of them when there are fewer).
     public func prefix(_ n: Int) -> Dataset {
         let kept = min(n, count)

@@ -107,8 +107,7 @@ enum InterpolationSource {
             guard (0..<test.count).contains(index) else {
                 throw UsageError("image \(index) is not in \(test.name): use 0 to \(test.count - 1)")
             }
-            let label = test.labels.map { " (" + test.classNames[$0[index]] + ")" } ?? ""
-            return InterpolationEnd(name: "#\(index)\(label)", image: Array(test.image(index)), model: model)
+            return InterpolationEnd(name: test.caption(of: index), image: Array(test.image(index)), model: model)
         case .file(let path):
             guard model.configuration.architecture.image.channels == 1 else {
                 throw UsageError("\(path): image files need a grayscale model")

@@ -48,11 +48,11 @@ struct Sample: ParsableCommand {
             points = (0..<(random * latent)).map { _ in rng.normal() }
             columns = Int(Double(random).squareRoot().rounded(.up))
         } else {
+            // A grid of one is the origin.
+            let step = grid == 1 ? 0 : 2 * range / Float(grid - 1), start = grid == 1 ? 0 : range
             for row in 0..<grid {
                 for column in 0..<grid {
                     var z = [Float](repeating: 0, count: latent)
-                    // A grid of one is the origin.
-                    let step = grid == 1 ? 0 : 2 * range / Float(grid - 1), start = grid == 1 ? 0 : range
                     z[0] = -start + Float(column) * step
                     if latent > 1 { z[1] = start - Float(row) * step }
                     points += z

@@ -31,7 +31,7 @@ struct Score: ParsableCommand {
         let scoreName = loaded.model.configuration.kind == .ae ? "recon error" : "negative ELBO"
         Console.line("rank  index  label         \(scoreName)")
         for (rank, entry) in ranked.enumerated() {
-            let label = test.labels.map { test.classNames[$0[entry.offset]] } ?? "-"
+            let label = test.className(of: entry.offset) ?? "-"
             let padded = label.padding(toLength: max(12, label.count), withPad: " ", startingAt: 0)
             Console.line(String(format: "%4d  %5d  ", rank + 1, entry.offset) + padded
                          + String(format: "  %*.2f", scoreName.count, Double(entry.element)))
