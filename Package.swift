@@ -14,7 +14,7 @@ let package = Package(
         // MARK: Core: the VAE engine every front end shares (no terminal code)
         .target(
             name: "VAECore",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CKernels"]
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CKernels", "CPosix"]
         ),
 
         // MARK: UI: the terminal front end (the only code that knows about terminals)
@@ -51,6 +51,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CPosix"),
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]

@@ -15,14 +15,28 @@ struct Latent: ParsableCommand {
         defaultSubcommand: Explore.self
     )
 
-    /// Runs the command line; bad input exits 2 with one line on stderr, internal failures 1.
+    /// Runs the command line; bad input exits 2 with one line on stderr, failures of the
+    /// machine or of training 1.
     static func main() {
+        // A reader that went away (a closed pipe) or a file-size limit makes the write fail
+        // with an error the command reports, instead of killing latent mid-save.
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
             exit(with: error)
         }
+        finish(0)
+    }
+
+    /// Ends the process with `status` once output is flushed. It skips the C library's exit
+    /// handlers: OpenBLAS's joins its idle threads there and, now and then, waits for ever.
+    /// Files are complete before this: checkpoints and pictures are synced when written.
+    static func finish(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
     }
 
     static func exit(with error: Error) -> Never {
@@ -37,14 +51,18 @@ struct Latent: ParsableCommand {
             (message, status) = (error.message, 2)
         case let error as Architecture.ParseError:
             (message, status) = (error.errorDescription ?? "\(error)", 2)
+        case let error as WriteError:
+            (message, status) = (error.message, error.cause == .refusedTarget ? 2 : 1)
+        case let error as CommandFailure:
+            (message, status) = (error.message, 1)
         case let error as ExitCode:
-            Foundation.exit(error.rawValue)
+            finish(error.rawValue)
         default:
             let code = exitCode(for: error)
             if code == .success {
                 // --help and --version.
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                finish(0)
             }
             // Argument errors (ArgumentParser's own exit status for these is 64): one line,
             // without the usage block, pointing at --help.
@@ -56,8 +74,15 @@ struct Latent: ParsableCommand {
             }
         }
         Console.error(message)
-        Foundation.exit(status)
+        finish(status)
     }
+}
+
+/// A command could not do its work although its input was good (training diverged, say):
+/// printed as one line, exit status 1.
+struct CommandFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
 }
 
 /// Bad input found by a command: printed as one line, exit status 2.

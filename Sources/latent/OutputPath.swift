@@ -1,25 +1,27 @@
 import Foundation
 import VAECore
 
-/// Checks on files a command will write, made before any work starts.
+/// Checks on files a command will write, made before any work starts. Every `--out` follows
+/// `AtomicFile`'s rule: a regular file is replaced atomically, a symbolic link's target is
+/// replaced, and a directory, device, FIFO, socket or dangling link is refused.
 enum OutputPath {
-    /// Refuses an output path whose folder is missing or which names a directory.
+    /// Refuses an output path whose folder is missing or which names no place for a file.
     static func check(_ path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw UsageError("\(path): the folder \(folder) does not exist; create it first")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw UsageError("\(path): is a directory; give a file name")
-        }
+        _ = try AtomicFile.destination(of: path)
     }
 
     /// `check`, and refuses an extension no picture format is written for.
     static func checkPicture(_ path: String) throws {
         try check(path)
         _ = try ImageFile.Format(path: path)
+    }
+
+    /// `check`, and refuses a table name without the .csv extension.
+    static func checkTable(_ path: String) throws {
+        try check(path)
+        guard path.lowercased().hasSuffix(".csv") else {
+            throw UsageError("\(path): encode writes CSV; name the file .csv")
+        }
     }
 
     /// `check`, and refuses a checkpoint name without the .safetensors extension, which is

@@ -16,12 +16,20 @@ class CommandTestCase: XCTestCase {
         Bundle.main.bundleURL.appendingPathComponent("latent")
     }
 
+    /// Runs the built binary to its end. With `interruptAfterLine`, sends `signal` once that
+    /// text has shown on stdout; `launcher` goes before the binary (a shell that sets limits,
+    /// say: `["/bin/sh", "-c", "ulimit -f 16; exec \"$@\"", "sh"]`).
     @discardableResult
-    func latent(_ arguments: [String], interruptAfterLine: String? = nil, binary: URL = binary,
-                in directory: String? = nil) throws -> Result {
+    func latent(_ arguments: [String], interruptAfterLine: String? = nil, signal: Int32 = SIGINT,
+                launcher: [String] = [], binary: URL = binary, in directory: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -29,12 +37,12 @@ class CommandTestCase: XCTestCase {
         try process.run()
         var stdout = Data()
         if let marker = interruptAfterLine {
-            // Read until the marker appears, then press Ctrl-C.
+            // Read until the marker appears, then send the signal.
             while let chunk = try out.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
                 stdout += chunk
                 if String(decoding: stdout, as: UTF8.self).contains(marker) { break }
             }
-            process.interrupt()
+            kill(process.processIdentifier, signal)
         }
         stdout += out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()

@@ -14,13 +14,13 @@ struct Encode: ParsableCommand {
               latent encode --model mlp20.safetensors --data fashion-mnist --out mlp20.csv
             """)
 
-    @Option(help: "CSV file to write; its folder must exist.")
+    @Option(help: "CSV file to write (.csv); its folder must exist.")
     var out: String
 
     @OptionGroup var options: ModelOptions
 
     func run() throws {
-        try OutputPath.check(out)
+        try OutputPath.checkTable(out)
         let loaded = try options.loadModel()
         let test = try options.loadData(for: loaded).test
         let encoding = loaded.model.encode(test.tensor)
