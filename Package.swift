@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "latentTests",
-            dependencies: ["VAECore"]
+            dependencies: ["VAECore", "CPosix"]
         ),
     ]
 )

@@ -17,10 +17,15 @@ public protocol AppScreen: AnyObject {
     func willQuit()
     /// True when the screen wants the app to end now (after Ctrl-C, say).
     var requestsQuit: Bool { get }
+    /// True while the screen changes by itself (training runs, an animation plays), so the
+    /// app draws frames without waiting for keys; when no screen is busy the app sleeps until
+    /// a key comes.
+    var isBusy: Bool { get }
 }
 
 extension AppScreen {
     public func update() {}
     public func willQuit() {}
     public var requestsQuit: Bool { false }
+    public var isBusy: Bool { false }
 }

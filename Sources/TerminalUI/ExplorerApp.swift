@@ -41,7 +41,9 @@ public final class ExplorerApp {
             }
             terminal.present(frame())
             frames += 1
-            guard let key = terminal.readKey(milliseconds: 50) else { continue }
+            // An idle app wakes once a second only, to notice a signal's request to quit.
+            let wait = screens.contains(where: \.isBusy) ? 50 : 1000
+            guard let key = terminal.readKey(milliseconds: wait) else { continue }
             handle(key)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import VAECore
 import XCTest
 
 /// End-to-end: the built binary in a real terminal, driven with tmux send-keys and read back
@@ -249,5 +250,77 @@ extension ExplorerTmuxTests {
         let refused = try waitFor("EXITED")
         XCTAssertTrue(refused.contains("notes.txt: not a PNG, PGM or PPM image"), refused)
         XCTAssertTrue(refused.contains("EXITED 2"), refused)
+    }
+}
+
+extension ExplorerTmuxTests {
+    /// The pid of the running `latent` whose command line mentions `marker`.
+    private func latentProcess(mentioning marker: String) throws -> pid_t {
+        for name in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = pid_t(name),
+                  let line = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else { continue }
+            let words = line.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if words.first == binary && words.contains(where: { $0.contains(marker) }) { return pid }
+        }
+        throw XCTSkip("no latent process mentions \(marker)")
+    }
+
+    /// CPU time the process has used, in clock ticks (user + system, /proc/PID/stat).
+    private func cpuTicks(_ pid: pid_t) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+        let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+        return Int(fields[11])! + Int(fields[12])!
+    }
+
+    private func waitUntilGone(_ pid: pid_t, seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if kill(pid, 0) != 0 && errno == ESRCH { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    func testTrainMonitor_ClosingTheTerminalSavesAndEnds() throws {
+        let model = directory + "/closed.safetensors"
+        try start("\(binary) train --data synthetic:2000 --arch mlp2 --epochs 1000 --out \(model)")
+        try waitFor("img/s", seconds: 60)
+        let pid = try latentProcess(mentioning: model)
+        // Killing the server closes the pane's terminal: the process gets SIGHUP.
+        try tmux(["kill-server"])
+        XCTAssertTrue(waitUntilGone(pid, seconds: 20), "latent ended after its terminal closed")
+        XCTAssertNoThrow(try Checkpoint.load(path: model), "and saved first")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(".") }, [])
+    }
+
+    func testTrainMonitor_CtrlCEndsEveryTime() throws {
+        for round in 0..<3 {
+            let model = directory + "/round\(round).safetensors"
+            try start("\(binary) train --data synthetic:2000 --arch conv2 --epochs 1000 --out \(model)")
+            try waitFor("img/s", seconds: 60)
+            Thread.sleep(forTimeInterval: 0.5 * Double(round))
+            try tmux(["send-keys", "-t", "main", "C-c"])
+            let after = try waitFor("EXITED", seconds: 20)
+            XCTAssertTrue(after.contains("EXITED 130"), after)
+            XCTAssertTrue(after.contains("interrupted at step"), after)
+            try tmux(["kill-server"])
+            socket += "-\(round)"
+        }
+    }
+
+    func testTrainMonitor_FinishedAndWaitingForQUsesNoCPU() throws {
+        let model = directory + "/done.safetensors"
+        try start("\(binary) train --data synthetic:256 --arch mlp2 --epochs 1 --out \(model)")
+        try waitFor("finished", seconds: 60)
+        let pid = try latentProcess(mentioning: model)
+        Thread.sleep(forTimeInterval: 2)  // the last refresh of samples and map
+        let before = try cpuTicks(pid)
+        Thread.sleep(forTimeInterval: 3)
+        let used = try cpuTicks(pid) - before
+        let ticksPerSecond = sysconf(Int32(_SC_CLK_TCK))
+        XCTAssertLessThanOrEqual(used * 100, 3 * ticksPerSecond * 3, "\(used) ticks in 3 s: more than 3% of a core while idle")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
     }
 }

@@ -99,6 +99,8 @@ public final class InterpolateScreen: AppScreen {
         return zip(a.image, b.image).map { $0 + t * ($1 - $0) }
     }
 
+    public var isBusy: Bool { animating }
+
     public func update() {
         guard animating else { return }
         let now = DispatchTime.now().uptimeNanoseconds

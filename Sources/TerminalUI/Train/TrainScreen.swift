@@ -21,6 +21,8 @@ public final class TrainScreen: AppScreen {
     public private(set) var paused = false
     /// nil while training; true when it was cancelled.
     public private(set) var outcome: Bool?
+    /// Why training stopped early, when the model diverged.
+    public private(set) var divergence: TrainingDiverged?
     public private(set) var logarithmic = false
     public private(set) var message = ""
     private var samples: [[Float]] = []
@@ -31,6 +33,8 @@ public final class TrainScreen: AppScreen {
     private let refresh = Refresh()
     private let samplePoints: [[Float]]
     private var lastSamples: UInt64 = 0
+    /// The views were refreshed from the final weights; nothing changes any more.
+    private var refreshedAfterEnd = false
     /// Set from the Ctrl-C handler's thread.
     public let interruption: Interruption
 
@@ -87,6 +91,8 @@ public final class TrainScreen: AppScreen {
             case .finished(let cancelled):
                 outcome = cancelled
                 lastSamples = 0
+            case .diverged(let diverged):
+                divergence = diverged
             }
         }
         // Take in a finished refresh, and start the next one when it is due. Refreshes run on a
@@ -98,8 +104,10 @@ public final class TrainScreen: AppScreen {
             if views.afterEpoch { onEpoch?(views.map) }
         }
         let now = DispatchTime.now().uptimeNanoseconds
-        if now - lastSamples > 1_500_000_000, !refresh.running {
+        // Every 1.5 s while training, and once more when it has ended.
+        if now - lastSamples > 1_500_000_000, !refresh.running, outcome == nil || !refreshedAfterEnd {
             lastSamples = now
+            refreshedAfterEnd = outcome != nil
             let afterEpoch = epochEnded
             epochEnded = false
             refresh.start { [trainer, samplePoints] in
@@ -119,7 +127,11 @@ public final class TrainScreen: AppScreen {
     /// Blocks until a refresh in progress has finished (for tests).
     func waitForRefresh() { refresh.wait() }
 
-    public var requestsQuit: Bool { interruption.happened && outcome != nil }
+    /// After Ctrl-C once the trainer has saved, and at once when the model diverged: the
+    /// command says what happened, and the weights are not worth a look.
+    public var requestsQuit: Bool { (interruption.happened && outcome != nil) || divergence != nil }
+
+    public var isBusy: Bool { outcome == nil || !refreshedAfterEnd || refresh.running || refresh.hasResult }
 
     public func willQuit() {
         trainer.control.cancel()
@@ -267,6 +279,8 @@ final class Refresh: @unchecked Sendable {
     private var busy = false
 
     var running: Bool { lock.withLock { busy } }
+    /// A finished result waits to be taken.
+    var hasResult: Bool { lock.withLock { result != nil } }
 
     func start(_ work: @escaping @Sendable () -> RefreshedViews) {
         lock.withLock { busy = true }

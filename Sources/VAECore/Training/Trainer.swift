@@ -63,26 +63,43 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Trains until `settings.epochs` epochs are done (counting those in `history`) or the
-    /// control cancels. `afterEpoch` runs after each epoch is scored and, when cancelled, once
-    /// more before returning (the place to write checkpoints). Returns true when cancelled.
+    /// control cancels. `afterEpoch` runs once after each epoch is scored and, when training is
+    /// cancelled between epochs' ends, once more before returning: the place to write
+    /// checkpoints, and it always sees finite weights. Returns true when cancelled.
+    ///
+    /// Throws `TrainingDiverged` when a step's loss or the weights stop being finite or the loss
+    /// passes `TrainingDiverged.lossLimit`; `afterEpoch` is then not called again, so the last
+    /// checkpoint it wrote stays the last good one.
     @discardableResult
     public func run(afterEpoch: (Trainer) throws -> Void = { _ in }) throws -> Bool {
         var rng = RandomGenerator(seed: settings.seed &+ 1 &+ UInt64(history.count) &* 0x9E37)
         var batches = ShuffledBatches(dataset: data.train, batchSize: settings.batchSize)
         let firstEpoch = history.count + 1
         let totalImages = Double(max(0, settings.epochs - history.count) * data.train.count)
+        let lossLimit = TrainingDiverged.lossLimit(for: model.configuration.architecture.image)
         var imagesDone = 0.0
-        var cancelled = false
+        func stop(_ diverged: TrainingDiverged) -> TrainingDiverged {
+            emit(.diverged(diverged))
+            return diverged
+        }
+        /// Saves through `afterEpoch`, unless an update left a weight that is not finite.
+        func save() throws {
+            if let name = model.firstNonFiniteParameter {
+                throw stop(TrainingDiverged(step: step, reason: "tensor '\(name)' holds NaN or infinite values"))
+            }
+            try afterEpoch(self)
+        }
         if firstEpoch <= settings.epochs {
-            epochs: for epoch in firstEpoch...settings.epochs {
+            for epoch in firstEpoch...settings.epochs {
                 batches.shuffle(using: &rng)
                 var sums = (reconstruction: 0.0, kl: 0.0, total: 0.0, images: 0)
                 var seconds = 0.0
                 var beta = control.beta
                 for batch in 0..<batches.batchesPerEpoch {
                     if control.waitWhilePaused(onPause: { emit(.paused($0)) }) {
-                        cancelled = true
-                        break epochs
+                        try save()
+                        emit(.finished(cancelled: true))
+                        return true
                     }
                     beta = control.beta
                     let started = DispatchTime.now().uptimeNanoseconds
@@ -96,6 +113,9 @@ public final class Trainer: @unchecked Sendable {
                     }
                     seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                     step += 1
+                    if let diverged = TrainingDiverged.check(loss: loss.total, step: step, limit: lossLimit) {
+                        throw stop(diverged)
+                    }
                     sums.reconstruction += loss.reconstruction * Double(n)
                     sums.kl += loss.kl * Double(n)
                     sums.total += loss.total * Double(n)
@@ -112,6 +132,9 @@ public final class Trainer: @unchecked Sendable {
                 // guards the updates): a monitor would otherwise freeze for the whole test set.
                 let test = Evaluation.run(model: model, on: data.test, importanceSamples: settings.importanceSamples,
                                           seed: settings.seed &+ 1000 &+ UInt64(epoch))
+                if let diverged = TrainingDiverged.check(loss: test.negativeELBO, step: step, limit: lossLimit) {
+                    throw stop(TrainingDiverged(step: step, reason: "test " + diverged.reason))
+                }
                 let record = EpochRecord(
                     epoch: epoch, step: step,
                     train: LossTerms(reconstruction: sums.reconstruction / count, kl: sums.kl / count,
@@ -119,11 +142,22 @@ public final class Trainer: @unchecked Sendable {
                     test: test, beta: beta, trainSeconds: seconds, imagesPerSecond: count / max(seconds, 1e-9))
                 history.append(record)
                 emit(.epoch(record))
-                try afterEpoch(self)
+                try save()
+                // Cancelled while the test set was scored: this epoch is saved, and that is all.
+                if control.isCancelled {
+                    emit(.finished(cancelled: true))
+                    return true
+                }
             }
         }
-        if cancelled { try afterEpoch(self) }
-        emit(.finished(cancelled: cancelled))
-        return cancelled
+        emit(.finished(cancelled: false))
+        return false
+    }
+}
+
+extension VAE {
+    /// The name of the first parameter holding NaN or an infinity, or nil when all are finite.
+    var firstNonFiniteParameter: String? {
+        parameters.first { !$0.value.storage.allSatisfy(\.isFinite) }?.name
     }
 }

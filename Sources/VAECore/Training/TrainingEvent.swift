@@ -66,4 +66,6 @@ public enum TrainingEvent: Sendable {
     case paused(Bool)
     /// Training stopped: every epoch done (`cancelled` false) or cancelled early.
     case finished(cancelled: Bool)
+    /// Training stopped because the model diverged; nothing more is saved.
+    case diverged(TrainingDiverged)
 }

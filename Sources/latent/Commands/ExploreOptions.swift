@@ -65,7 +65,9 @@ struct ExploreOptions: ParsableArguments {
         } catch {
             throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
         }
-        let interrupt = InterruptHandler { NCursesTerminal.restoreAndExit() }
+        let interrupt = InterruptHandler { signal in
+            NCursesTerminal.restoreAndExit(status: 128 + signal, terminalGone: signal == SIGHUP)
+        }
         defer { interrupt.restore(); terminal.restore() }
         // Fits the title bar of a 100-column terminal; the whole note follows on exit.
         let title = note.isEmpty

@@ -91,36 +91,71 @@ struct Train: ParsableCommand {
         if history.count >= epochs {
             throw UsageError("\(resume ?? out): already trained for \(Console.count(history.count, "epoch")); ask for more with --epochs")
         }
+        // A full disk, a read-only folder or a file-size limit shows now, not after an epoch.
+        try AtomicFile.checkRoom(for: out, byteCount: Self.checkpointSize(model, epochs: epochs))
         try compute.apply()
         let split = try DataSpec.loadForCommand(data, limit: limit)
         try checkImageSize(model.configuration.architecture, split)
 
         let trainer = Trainer(model: model, data: split, settings: settings, history: history)
         let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data)
+        let saved = SavedEpochs()
         let saveCheckpoint: @Sendable (VAE, [EpochRecord]) throws -> Void = { model, history in
-            var saved = checkpoint
-            saved.history = history
-            try saved.save(model, to: out)
+            var described = checkpoint
+            described.history = history
+            try described.save(model, to: out)
+            saved.record(history.last?.epoch ?? 0)
         }
-        if !json && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 {
-            try trainWithMonitor(trainer, save: saveCheckpoint, out: out, title: "\(model.configuration.architecture.name) on \(data)")
-            return
-        }
-        let interrupt = InterruptHandler { trainer.control.cancel() }
-        defer { interrupt.restore() }
-        let report = EpochReporter(json: json, epochs: epochs, path: out)
-        let cancelled = try trainer.run { trainer in
-            try saveCheckpoint(trainer.model, trainer.history)
-            if trainer.control.isCancelled {
-                report.interrupted(step: trainer.step, epochsDone: trainer.history.count)
-            } else if let record = trainer.history.last {
-                report.epoch(record)
+        do {
+            if !json && isatty(STDOUT_FILENO) == 1 && isatty(STDIN_FILENO) == 1 {
+                try trainWithMonitor(trainer, save: saveCheckpoint, out: out, title: "\(model.configuration.architecture.name) on \(data)")
+            } else {
+                try trainPiped(trainer, save: saveCheckpoint, out: out)
             }
+        } catch let diverged as TrainingDiverged {
+            let kept: String
+            if let epoch = saved.last {
+                kept = epoch > 0 ? "\(out) keeps epoch \(epoch)" : "\(out) keeps the start of this run"
+            } else if out == resume, let last = history.last {
+                kept = "\(out) keeps epoch \(last.epoch)"
+            } else if FileManager.default.fileExists(atPath: out) {
+                kept = "\(out) is left as it was"
+            } else {
+                kept = "nothing was saved"
+            }
+            throw CommandFailure("\(diverged); \(kept); try a lower --lr")
         }
-        if cancelled { throw ExitCode(130) }
     }
 
-    /// Trains on a background thread under the live monitor; q or Ctrl-C stop and save.
+    /// Bytes a checkpoint of `model` takes at most: its weights, and metadata with a history
+    /// of `epochs` records (about 300 bytes each).
+    private static func checkpointSize(_ model: VAE, epochs: Int) -> Int {
+        4 * model.parameters.reduce(0) { $0 + $1.value.count } + 16 * 1024 + 512 * min(epochs, 100_000)
+    }
+
+    /// Trains with one line (or JSON object) per epoch on stdout; a signal stops and saves.
+    private func trainPiped(_ trainer: Trainer, save: @escaping @Sendable (VAE, [EpochRecord]) throws -> Void,
+                            out: String) throws {
+        let interrupt = InterruptHandler { _ in trainer.control.cancel() }
+        defer { interrupt.restore() }
+        let report = EpochReporter(json: json, epochs: epochs, path: out)
+        var reported = trainer.history.count
+        let cancelled = try trainer.run { trainer in
+            try save(trainer.model, trainer.history)
+            // Each epoch's line once, also when a signal came while its test set was scored.
+            if let record = trainer.history.last, record.epoch > reported {
+                report.epoch(record)
+                reported = record.epoch
+            }
+        }
+        if cancelled {
+            report.stopped(interrupt.stoppedBy, step: trainer.step, epochsDone: trainer.history.count)
+            throw ExitCode(interrupt.exitStatus ?? 130)
+        }
+    }
+
+    /// Trains on a background thread under the live monitor; q or Ctrl-C stop and save. A
+    /// hangup (the terminal closed) saves the same way without drawing again.
     private func trainWithMonitor(_ trainer: Trainer, save: @escaping @Sendable (VAE, [EpochRecord]) throws -> Void,
                                   out: String, title: String) throws {
         let terminal: NCursesTerminal
@@ -144,7 +179,11 @@ struct Train: ParsableCommand {
             interpolate.replace(state: state)
         }
         let interruption = screen.interruption
-        let interrupt = InterruptHandler { interruption.trigger() }
+        let hangup = terminal.hangup
+        let interrupt = InterruptHandler { signal in
+            if signal == SIGHUP { hangup.set() }
+            interruption.trigger()
+        }
         defer { interrupt.restore() }
         let finished = DispatchSemaphore(value: 0)
         let outcome = OutcomeBox()
@@ -162,11 +201,12 @@ struct Train: ParsableCommand {
         if let error = outcome.error { throw error }
         let epochsDone = trainer.history.count
         if outcome.cancelled {
-            Console.line("stopped at step \(trainer.step) (\(Console.count(epochsDone, "full epoch"))): saved \(out)")
+            let how = interrupt.received == nil ? "stopped" : interrupt.stoppedBy
+            Console.line("\(how) at step \(trainer.step) (\(Console.count(epochsDone, "full epoch"))): saved \(out)")
         } else if let record = trainer.history.last {
             EpochReporter(json: false, epochs: epochs, path: out).epoch(record)
         }
-        if interruption.happened { throw ExitCode(130) }
+        if let status = interrupt.exitStatus { throw ExitCode(status) }
     }
 
     /// A new model from the options, or the checkpoint named by --resume, which the options
@@ -234,10 +274,18 @@ struct EpochReporter {
         }
     }
 
-    func interrupted(step: Int, epochsDone: Int) {
-        let message = "interrupted at step \(step) (\(Console.count(epochsDone, "full epoch"))): saved \(path ?? "nothing")"
-        Console.error(message)
+    /// The one line for a run a signal stopped: "hung up at step 120 (2 full epochs): saved m.safetensors".
+    func stopped(_ how: String, step: Int, epochsDone: Int) {
+        Console.error("\(how) at step \(step) (\(Console.count(epochsDone, "full epoch"))): saved \(path ?? "nothing")")
     }
+}
+
+/// The last epoch written to the checkpoint by this run (0: before the first epoch ended), if any.
+final class SavedEpochs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var epoch: Int?
+    var last: Int? { lock.withLock { epoch } }
+    func record(_ epoch: Int) { lock.withLock { self.epoch = epoch } }
 }
 
 /// How the training thread ended, handed to the main thread.

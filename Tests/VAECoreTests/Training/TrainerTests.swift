@@ -101,4 +101,68 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(bound, result.negativeELBO)
         XCTAssertGreaterThan(bound, result.negativeELBO - 20)
     }
+
+    /// Trains `kind` with learning rate `lr` until it diverges; returns the error and the saves.
+    private func diverging(kind: ModelKind, lr: Float) throws -> (TrainingDiverged, saves: [Int], events: [TrainingEvent]) {
+        let data = SyntheticDigits.split(trainCount: 320, seed: 8)
+        let model = VAE(configuration: ModelConfiguration(architecture: small, kind: kind), seed: 3)
+        let trainer = Trainer(model: model, data: data,
+                              settings: TrainingSettings(epochs: 20, batchSize: 32, adam: Adam.Settings(learningRate: lr)))
+        var events: [TrainingEvent] = []
+        trainer.addListener { events.append($0) }
+        var saves: [Int] = []
+        do {
+            try trainer.run { trainer in
+                XCTAssertNil(trainer.model.firstNonFiniteParameter, "a save sees finite weights")
+                saves.append(trainer.history.count)
+            }
+        } catch let diverged as TrainingDiverged {
+            return (diverged, saves, events)
+        }
+        XCTFail("training with lr \(lr) did not diverge")
+        throw XCTSkip("no divergence")
+    }
+
+    func testDivergence_NaNStopsTrainingAndNothingMoreIsSaved() throws {
+        let (diverged, saves, events) = try diverging(kind: .vae, lr: 1e30)
+        XCTAssertTrue(diverged.reason.hasPrefix("loss NaN") || diverged.reason.contains("holds NaN or infinite values")
+                      || diverged.reason.hasPrefix("loss infinite"), diverged.reason)
+        XCTAssertLessThan(diverged.step, 10, "found within a few steps")
+        XCTAssertEqual(saves, [], "the diverged epoch is never saved")
+        guard case .diverged = events.last! else { return XCTFail("last event \(events.last!)") }
+        XCTAssertEqual(diverged.description, "training diverged at step \(diverged.step) (\(diverged.reason))")
+    }
+
+    func testDivergence_AnAutoencoderExplodingWithoutNaNIsCaughtByTheLimit() throws {
+        let (diverged, saves, _) = try diverging(kind: .ae, lr: 10)
+        XCTAssertTrue(diverged.reason.contains("above the limit of 54343"), diverged.reason)
+        XCTAssertEqual(saves, [])
+    }
+
+    func testDivergenceRule_Bounds() {
+        XCTAssertEqual(TrainingDiverged.lossLimit(for: .mnist), 100 * 784 * log(2), accuracy: 1e-9)
+        let limit = TrainingDiverged.lossLimit(for: .mnist)
+        XCTAssertNil(TrainingDiverged.check(loss: 543, step: 1, limit: limit))
+        XCTAssertNil(TrainingDiverged.check(loss: limit, step: 1, limit: limit))
+        XCTAssertEqual(TrainingDiverged.check(loss: .nan, step: 7, limit: limit)?.reason, "loss NaN")
+        XCTAssertEqual(TrainingDiverged.check(loss: -.infinity, step: 7, limit: limit)?.reason, "loss infinite")
+        XCTAssertEqual(TrainingDiverged.check(loss: 1.5e11, step: 7, limit: limit)?.reason, "loss 1.5e+11 nats, above the limit of 54343")
+    }
+
+    func testCancelDuringTheTestPass_KeepsThatEpochAndSavesOnce() throws {
+        let data = SyntheticDigits.split(trainCount: 64, seed: 9)
+        let model = VAE(configuration: ModelConfiguration(architecture: small), seed: 1)
+        let trainer = Trainer(model: model, data: data, settings: TrainingSettings(epochs: 5, batchSize: 64))
+        // The last step of epoch 2 cancels, so the request lands while its test set is scored.
+        trainer.addListener { event in
+            if case .step(let report) = event, report.epoch == 2, report.batch == report.batchesPerEpoch {
+                trainer.control.cancel()
+            }
+        }
+        var saved: [Int] = []
+        let cancelled = try trainer.run { saved.append($0.history.count) }
+        XCTAssertTrue(cancelled)
+        XCTAssertEqual(saved, [1, 2], "epoch 2 is scored and saved, once")
+        XCTAssertEqual(trainer.history.count, 2)
+    }
 }
