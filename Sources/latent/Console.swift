@@ -1,4 +1,5 @@
 import Foundation
+import VAECore
 
 /// Output helpers: lines go out at once, even into a pipe, so progress is visible as it happens.
 enum Console {
@@ -8,9 +9,9 @@ enum Console {
         fflush(nil)
     }
 
-    /// Prints "latent: message" on stderr.
+    /// Prints "latent: message" on stderr, as one line whatever the message quotes.
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("latent: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("latent: \(message.escapingControlCharacters)\n".utf8))
     }
 
     /// "1 epoch", "3 epochs": a count with its noun in the right number.

@@ -29,7 +29,9 @@ public struct Grid: Equatable, Sendable {
                              maxWidth: Int? = nil) {
         let limit = min(width - x, maxWidth ?? Int.max)
         var column = 0
-        for scalar in text.unicodeScalars where column < limit {
+        for text in text.unicodeScalars where column < limit {
+            // A control character would move the terminal's cursor or change its state.
+            let scalar = String.needsEscape(text) ? "?" : text
             self[x + column, y] = Cell(scalar, foreground: foreground, background: background, style: style)
             column += 1
         }

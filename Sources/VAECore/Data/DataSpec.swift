@@ -115,7 +115,9 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
                 labelValues = values
             }
             let classCount = (labelValues?.max() ?? -1) + 1
-            let names = classNames ?? (0..<classCount).map(String.init)
+            // Known names only when they cover every label: a folder named "fashion" may hold
+            // another set.
+            let names = classNames.flatMap { $0.count >= classCount ? $0 : nil } ?? (0..<classCount).map(String.init)
             return Dataset(name: "\(name)/\(split)", shape: shape, images: pixels, labels: labelValues, classNames: names)
         }
         let train = try load(trainImages, trainLabels, "train")

@@ -1,6 +1,7 @@
 /// A set of same-sized grayscale images with intensities in [0, 1], and their labels.
 public struct Dataset: Sendable {
-    /// Where the images came from, for messages ("fashion-mnist/train", a path, ...).
+    /// Where the images came from, for messages ("fashion-mnist/train", a path, ...); control
+    /// characters are escaped, as in `classNames`.
     public var name: String
     /// Size of each image.
     public var shape: ImageShape
@@ -8,7 +9,8 @@ public struct Dataset: Sendable {
     public var images: [Float]
     /// One class index per image, when the source has labels.
     public var labels: [Int]?
-    /// Names of the classes, indexed by label.
+    /// Names of the classes, indexed by label; they come from files (folder names), so their
+    /// control characters are escaped and they can be shown as they are.
     public var classNames: [String]
 
     public init(name: String, shape: ImageShape, images: [Float], labels: [Int]?, classNames: [String]) {
@@ -16,11 +18,13 @@ public struct Dataset: Sendable {
                      "\(name): \(images.count) values is not a whole number of \(shape) images")
         precondition(labels == nil || labels!.count == images.count / shape.pixelCount,
                      "\(name): \(labels!.count) labels for \(images.count / shape.pixelCount) images")
-        self.name = name
+        precondition(labels?.allSatisfy { $0 >= 0 && $0 < classNames.count } ?? true,
+                     "\(name): a label outside the \(classNames.count) class names")
+        self.name = name.escapingControlCharacters
         self.shape = shape
         self.images = images
         self.labels = labels
-        self.classNames = classNames
+        self.classNames = classNames.map(\.escapingControlCharacters)
     }
 
     /// Number of images.
