@@ -324,3 +324,20 @@ extension ExplorerTmuxTests {
         try waitFor("EXITED 0")
     }
 }
+
+extension ExplorerTmuxTests {
+    func testEval_ShowsProgressAndETAOnATerminalOnly() throws {
+        let model = directory + "/m.safetensors"
+        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:6000", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        try start("\(binary) eval --model \(model) --samples 400")
+        let running = try waitFor("scoring k=400: ", seconds: 30)
+        XCTAssertTrue(running.contains("/1000 images") && running.contains("ETA "), running)
+        let done = try waitFor("EXITED 0", seconds: 120)
+        XCTAssertTrue(done.contains("(k=400)"), done)
+        XCTAssertFalse(done.contains("scoring k="), "the progress line is cleared:\n\(done)")
+        // Piped, the same run prints the result alone.
+        let piped = try run(binary, ["eval", "--model", model, "--samples", "20"])
+        XCTAssertEqual(piped.status, 0)
+        XCTAssertEqual(piped.output.split(separator: "\n").count, 1, piped.output)
+    }
+}

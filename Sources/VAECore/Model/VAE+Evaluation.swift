@@ -37,8 +37,9 @@ extension VAE {
     /// -log p(x) <= -log (1/k) Σ_s p(x|z_s) p(z_s) / q(z_s|x),   z_s ~ q(z|x)
     /// ```
     /// k = 1 is the one-sample negative ELBO; the bound tightens as k grows. For a VAE only.
+    /// `progress` is called with the number of images done after each chunk of them.
     public func importanceWeightedBound(images: UnsafeBufferPointer<Float>, count: Int, samples: Int,
-                                        rng: inout RandomGenerator) -> [Double] {
+                                        rng: inout RandomGenerator, progress: ((Int) -> Void)? = nil) -> [Double] {
         precondition(logVarHead != nil, "the importance-weighted bound needs a VAE, not a plain autoencoder")
         precondition(samples >= 1, "samples must be at least 1, got \(samples)")
         let l = latentSize
@@ -73,6 +74,7 @@ extension VAE {
             for i in 0..<n {
                 bounds[start + i] = -(maximum[i] + Foundation.log(sum[i]) - Foundation.log(Double(samples)))
             }
+            progress?(start + n)
         }
         return bounds
     }

@@ -28,8 +28,10 @@ public struct EvaluationResult: Equatable, Sendable, Codable {
 /// importance-weighted bound with k samples (Burda et al. 2015).
 public enum Evaluation {
     /// Evaluates `model` on every image of `dataset`. `importanceSamples` > 0 adds the IWAE bound
-    /// (VAE only; it costs k decoder passes per image).
-    public static func run(model: VAE, on dataset: Dataset, importanceSamples: Int = 0, seed: UInt64) -> EvaluationResult {
+    /// (VAE only; it costs k decoder passes per image), and `progress` hears how many images of
+    /// that slow part are done.
+    public static func run(model: VAE, on dataset: Dataset, importanceSamples: Int = 0, seed: UInt64,
+                           progress: ((Int) -> Void)? = nil) -> EvaluationResult {
         var rng = RandomGenerator(seed: seed)
         let scores = dataset.images.withUnsafeBufferPointer {
             model.scores(images: $0, count: dataset.count, rng: &rng)
@@ -41,7 +43,8 @@ public enum Evaluation {
             kl: scores.kl.reduce(0.0) { $0 + Double($1) } / n)
         if importanceSamples > 0 && model.configuration.kind == .vae {
             let bounds = dataset.images.withUnsafeBufferPointer {
-                model.importanceWeightedBound(images: $0, count: dataset.count, samples: importanceSamples, rng: &rng)
+                model.importanceWeightedBound(images: $0, count: dataset.count, samples: importanceSamples, rng: &rng,
+                                              progress: progress)
             }
             result.importanceWeightedBound = bounds.reduce(0, +) / n
             result.importanceSamples = importanceSamples

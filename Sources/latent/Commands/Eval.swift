@@ -8,7 +8,8 @@ struct Eval: ParsableCommand {
         abstract: "Score a model on its test set: negative ELBO, its terms, and the importance-weighted bound.",
         discussion: """
             The negative ELBO samples z once per image, as PyTorch's example does; --samples K \
-            adds the importance-weighted bound (Burda et al.), tighter as K grows.
+            adds the importance-weighted bound (Burda et al.), tighter as K grows; on a \
+            terminal its progress and ETA show on stderr while it runs.
 
             Example:
               latent eval
@@ -33,7 +34,10 @@ struct Eval: ParsableCommand {
             throw UsageError("--samples needs a VAE: a plain autoencoder has no posterior to sample")
         }
         let test = try options.loadData(for: loaded).test
-        let result = Evaluation.run(model: loaded.model, on: test, importanceSamples: samples, seed: seed)
+        let progress = samples > 0 ? ProgressLine("scoring k=\(samples)", total: test.count) : nil
+        let result = Evaluation.run(model: loaded.model, on: test, importanceSamples: samples, seed: seed,
+                                    progress: progress.map { line in { line.update($0) } })
+        progress?.finish()
         if json {
             var fields: [(String, Any)] = [("images", result.count), ("negative_elbo", result.negativeELBO),
                                            ("reconstruction", result.reconstruction), ("kl", result.kl)]
