@@ -3,10 +3,12 @@ import VAECore
 
 /// Output helpers: lines go out at once, even into a pipe, so progress is visible as it happens.
 enum Console {
-    /// Prints `text` and a newline on stdout and flushes it.
-    static func line(_ text: String) {
+    /// Prints `text` and a newline on stdout and flushes it; false when that failed (the
+    /// reader of a pipe has gone: SIGPIPE is ignored, so the write fails with EPIPE instead).
+    @discardableResult
+    static func line(_ text: String) -> Bool {
         print(text)
-        fflush(nil)
+        return fflush(nil) == 0
     }
 
     /// Prints "latent: message" on stderr, as one line whatever the message quotes.

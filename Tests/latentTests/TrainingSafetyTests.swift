@@ -69,6 +69,27 @@ final class TrainingSafetyTests: CommandTestCase {
         XCTAssertEqual(try Checkpoint.load(path: out).checkpoint.history.count, 2)
     }
 
+    func testAReaderThatGoesAway_StopsTrainingSaved() throws {
+        let out = dir + "/piped.safetensors"
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["train", "--data", "synthetic:512", "--arch", tinyArch, "--epochs", "100000", "--out", out]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Two lines, as `latent train | head -2` reads them, then the reader is gone.
+        var text = ""
+        while text.filter({ $0 == "\n" }).count < 2, let chunk = try pipe.fileHandleForReading.read(upToCount: 1), !chunk.isEmpty {
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        try pipe.fileHandleForReading.close()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .exit, "not killed by SIGPIPE")
+        XCTAssertEqual(process.terminationStatus, 141, "the status of a program that SIGPIPE ends")
+        XCTAssertGreaterThanOrEqual(try Checkpoint.load(path: out).checkpoint.history.count, 2)
+    }
+
     func testKillNine_LeavesAWholeCheckpointOrNoneAndNoTemporaries() throws {
         let out = dir + "/killed.safetensors"
         var rng = RandomGenerator(seed: 11)

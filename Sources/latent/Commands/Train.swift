@@ -140,15 +140,22 @@ struct Train: ParsableCommand {
         defer { interrupt.restore() }
         let report = EpochReporter(json: json, epochs: epochs, path: out)
         var reported = trainer.history.count
+        var readerGone = false
         let cancelled = try trainer.run { trainer in
             try save(trainer.model, trainer.history)
             // Each epoch's line once, also when a signal came while its test set was scored.
             if let record = trainer.history.last, record.epoch > reported {
-                report.epoch(record)
                 reported = record.epoch
+                // Nobody reads the lines any more (`latent train | head -3`): stop, saved.
+                if !report.epoch(record) && errno == EPIPE {
+                    readerGone = true
+                    trainer.control.cancel()
+                }
             }
         }
         if cancelled {
+            // As a program killed by SIGPIPE would end, but with the model saved.
+            if readerGone && interrupt.received == nil { throw ExitCode(128 + SIGPIPE) }
             report.stopped(interrupt.stoppedBy, step: trainer.step, epochsDone: trainer.history.count)
             throw ExitCode(interrupt.exitStatus ?? 130)
         }
@@ -246,7 +253,9 @@ struct EpochReporter {
     let epochs: Int
     let path: String?
 
-    func epoch(_ record: EpochRecord) {
+    /// Prints the epoch's line; false when stdout could not take it.
+    @discardableResult
+    func epoch(_ record: EpochRecord) -> Bool {
         if json {
             var fields: [(String, Any)] = [
                 ("epoch", record.epoch), ("step", record.step), ("beta", Double(record.beta)),
@@ -259,7 +268,7 @@ struct EpochReporter {
                 fields.append(("iw_samples", k))
             }
             if let path { fields.append(("checkpoint", path)) }
-            Console.line(JSONLine.encode(fields))
+            return Console.line(JSONLine.encode(fields))
         } else {
             var line = String(format: "epoch %d/%d  train %.2f (recon %.2f + KL %.2f)  test %.2f",
                               record.epoch, epochs, record.train.total, record.train.reconstruction, record.train.kl,
@@ -270,7 +279,7 @@ struct EpochReporter {
             line += String(format: "  %.0f img/s  %.1f s", record.imagesPerSecond, record.trainSeconds)
             if record.beta != 1 { line += String(format: "  beta %g", Double(record.beta)) }
             if let path { line += "  saved \(path)" }
-            Console.line(line)
+            return Console.line(line)
         }
     }
 
