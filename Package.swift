@@ -14,7 +14,7 @@ let package = Package(
         // MARK: Core: the VAE engine every front end shares (no terminal code)
         .target(
             name: "VAECore",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CKernels"]
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CPNGReader", "CKernels"]
         ),
 
         // MARK: UI: the terminal front end (the only code that knows about terminals)
@@ -50,6 +50,12 @@ let package = Package(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // libpng's full read API, whose longjmp errors need a setjmp in C (CPNG keeps the
+        // simplified API for writing).
+        .target(
+            name: "CPNGReader",
+            linkerSettings: [.linkedLibrary("png")]
         ),
         .target(
             name: "CKernels",
