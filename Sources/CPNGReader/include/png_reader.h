@@ -15,8 +15,9 @@ typedef struct {
     int interlaced;  // 1 for Adam7, 0 for none
 } latent_png_header;
 
-/// Reads the signature and header of the PNG in bytes[0 ..< count]. Returns 1, or 0 with a
-/// NUL-terminated reason in message (message_size bytes at most).
+/// Reads the signature and the header chunk (IHDR, always first) of the PNG in
+/// bytes[0 ..< count], nothing after it. Returns 1, or 0 with a NUL-terminated reason in
+/// message (message_size bytes at most). Allocates nothing.
 int latent_png_read_header(const uint8_t *bytes, size_t count, latent_png_header *header,
                            char *message, size_t message_size);
 
