@@ -14,7 +14,7 @@ let package = Package(
         // MARK: Core: the VAE engine every front end shares (no terminal code)
         .target(
             name: "VAECore",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CKernels", "CPosix"]
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CPNGReader", "CKernels", "CPosix"]
         ),
 
         // MARK: UI: the terminal front end (the only code that knows about terminals)
@@ -51,7 +51,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .systemLibrary(name: "CPosix"),
+        .target(name: "CPosix"),
+        // libpng's full read API, whose longjmp errors need a setjmp in C (CPNG keeps the
+        // simplified API for writing, and links libpng for both).
+        .target(
+            name: "CPNGReader",
+            dependencies: ["CPNG"]
+        ),
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]

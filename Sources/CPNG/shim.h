@@ -1,20 +1,16 @@
-// libpng from Debian's libpng-dev, through its simplified API (png_image).
+// libpng from Debian's libpng-dev, through its simplified API (png_image), for writing.
+// Reading goes through the full API in CPNGReader, which keeps 16-bit samples as stored.
 #ifndef LATENT_CPNG_SHIM_H
 #define LATENT_CPNG_SHIM_H
 #include <png.h>
 
-/// A png_image ready for png_image_begin_read_from_file (PNG_IMAGE_VERSION is a macro).
+/// A zeroed png_image of this libpng's version (PNG_IMAGE_VERSION is a macro).
 static inline png_image latent_png_image(void) {
     png_image image = {0};
     image.version = PNG_IMAGE_VERSION;
     return image;
 }
 
-/// Reads the whole image as 8-bit grayscale into buffer (width * height bytes).
-static inline int latent_png_read_gray(png_image *image, void *buffer) {
-    image->format = PNG_FORMAT_GRAY;
-    return png_image_finish_read(image, NULL, buffer, 0, NULL);
-}
 /// Encodes 8-bit grayscale pixels as PNG into memory. With a NULL buffer, sets *size to the
 /// bytes needed; returns nonzero on success.
 static inline int latent_png_write_gray(png_image *image, void *buffer, png_alloc_size_t *size, const void *pixels) {

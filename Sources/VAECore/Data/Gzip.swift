@@ -9,7 +9,14 @@ enum Gzip {
     }
 
     /// Inflates a whole gzip stream; `file` names it in errors.
-    static func decompress(_ compressed: [UInt8], file: String) throws -> [UInt8] {
+    ///
+    /// `declaredSize` is shown the output so far after each step until it returns the total the
+    /// data's own header declares (nil: not enough of the header yet; it throws to refuse the
+    /// header). From then on inflating stops, with an error, as soon as the output passes that
+    /// size, so a small file cannot inflate without bound. Allocates the declared size once, and
+    /// a 1 MiB window.
+    static func decompress(_ compressed: [UInt8], file: String,
+                           declaredSize: ([UInt8]) throws -> Int? = { _ in nil }) throws -> [UInt8] {
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header and trailer.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -17,19 +24,21 @@ enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
-        output.reserveCapacity(compressed.count * 4)
+        var declared: Int?
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var status: Int32 = Z_OK
         try compressed.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
             stream.avail_in = uInt(input.count)
             repeat {
+                // Once the size is known, ask for at most one byte past it.
+                let room = declared.map { min(chunk.count, $0 + 1 - output.count) } ?? chunk.count
                 status = chunk.withUnsafeMutableBufferPointer { out in
                     stream.next_out = out.baseAddress!
-                    stream.avail_out = uInt(out.count)
+                    stream.avail_out = uInt(room)
                     return inflate(&stream, Z_NO_FLUSH)
                 }
-                let produced = chunk.count - Int(stream.avail_out)
+                let produced = room - Int(stream.avail_out)
                 output.append(contentsOf: chunk[0..<produced])
                 switch status {
                 case Z_OK, Z_STREAM_END:
@@ -40,6 +49,13 @@ enum Gzip {
                     let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
                     throw DataError(file: file, "corrupt gzip data (\(reason)); download the file again")
                 }
+                if declared == nil, let size = try declaredSize(output) {
+                    declared = size
+                    output.reserveCapacity(size)
+                }
+                if let declared, output.count > declared {
+                    throw DataError(file: file, "gzip data inflates past the \(declared) bytes its header declares; the file is corrupt")
+                }
                 if status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0 {
                     throw DataError(file: file, "truncated gzip data (the compressed stream ends early); download the file again")
                 }
@@ -48,8 +64,9 @@ enum Gzip {
         return output
     }
 
-    /// The contents of `path`, decompressed when it is gzip data.
-    static func readPossiblyCompressed(_ path: String) throws -> [UInt8] {
+    /// The contents of `path`, decompressed when it is gzip data (`declaredSize` as in
+    /// `decompress`).
+    static func readPossiblyCompressed(_ path: String, declaredSize: ([UInt8]) throws -> Int? = { _ in nil }) throws -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -58,6 +75,6 @@ enum Gzip {
             throw DataError(file: path, "no such file")
         }
         let bytes = [UInt8](data)
-        return isCompressed(bytes) ? try decompress(bytes, file: path) : bytes
+        return isCompressed(bytes) ? try decompress(bytes, file: path, declaredSize: declaredSize) : bytes
     }
 }

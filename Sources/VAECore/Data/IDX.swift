@@ -14,9 +14,25 @@ public enum IDX {
         0x0C: "32-bit integer", 0x0D: "float", 0x0E: "double",
     ]
 
-    /// Parses the bytes of an IDX file; `file` names it in errors.
-    public static func parse(_ bytes: [UInt8], file: String) throws -> Array {
+    /// The most values an IDX file may declare: 1 << 31, 2 GiB of bytes (the largest EMNIST
+    /// set holds 0.6 GiB). A header declaring more, or dimensions whose product overflows, is
+    /// refused before anything is allocated or inflated.
+    public static let maximumValues = 1 << 31
+
+    /// The checked header of an unsigned-byte IDX file.
+    struct Header {
+        var dimensions: [Int]
+        /// Bytes before the values: 4 + 4 per dimension.
+        var size: Int
+        /// The product of the dimensions, at most `maximumValues`.
+        var valueCount: Int
+    }
+
+    /// Reads and checks the header at the start of `bytes`, or returns nil when `bytes` stop
+    /// before its end (`complete`: they are the whole file, so that is an error instead).
+    static func header(_ bytes: [UInt8], file: String, complete: Bool) throws -> Header? {
         guard bytes.count >= 4 else {
+            guard complete else { return nil }
             throw DataError(file: file, "not an IDX file: \(bytes.count) bytes is shorter than the 4-byte header")
         }
         guard bytes[0] == 0, bytes[1] == 0 else {
@@ -28,39 +44,65 @@ public enum IDX {
         }
         let rank = Int(bytes[3])
         guard rank >= 1 else { throw DataError(file: file, "IDX with no dimensions") }
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else {
-            throw DataError(file: file, "truncated IDX header: \(bytes.count) bytes, the \(rank) dimensions need \(headerSize)")
+        let size = 4 + 4 * rank
+        guard bytes.count >= size else {
+            guard complete else { return nil }
+            throw DataError(file: file, "truncated IDX header: \(bytes.count) bytes, the \(rank) dimensions need \(size)")
         }
         var dimensions: [Int] = []
+        var valueCount = 1, overflow = false
         for d in 0..<rank {
             let o = 4 + 4 * d
-            dimensions.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
+            let dimension = Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3])
+            dimensions.append(dimension)
+            if !overflow { (valueCount, overflow) = valueCount.multipliedReportingOverflow(by: dimension) }
         }
-        let expected = dimensions.reduce(1, *)
-        let actual = bytes.count - headerSize
-        guard actual == expected else {
+        guard !overflow, valueCount <= maximumValues else {
             let shape = dimensions.map(String.init).joined(separator: "x")
-            let problem = actual < expected ? "truncated" : "has trailing data"
-            throw DataError(file: file, "\(problem): header says \(shape) = \(expected) values, the file holds \(actual)")
+            throw DataError(file: file, "IDX header declares \(shape) values, more than the \(maximumValues) (2 GiB) latent reads; the file is corrupt")
         }
-        return Array(dimensions: dimensions, values: [UInt8](bytes[headerSize...]))
+        return Header(dimensions: dimensions, size: size, valueCount: valueCount)
+    }
+
+    /// Parses the bytes of an IDX file; `file` names it in errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws -> Array {
+        let header = try header(bytes, file: file, complete: true)!  // complete: never nil
+        let actual = bytes.count - header.size
+        guard actual == header.valueCount else {
+            let shape = header.dimensions.map(String.init).joined(separator: "x")
+            let problem = actual < header.valueCount ? "truncated" : "has trailing data"
+            throw DataError(file: file, "\(problem): header says \(shape) = \(header.valueCount) values, the file holds \(actual)")
+        }
+        return Array(dimensions: header.dimensions, values: [UInt8](bytes[header.size...]))
+    }
+
+    /// Reads an IDX file, raw or gzip-compressed; compressed data are inflated no further than
+    /// the header's declared size.
+    static func read(path: String) throws -> Array {
+        let bytes = try Gzip.readPossiblyCompressed(path) { start in
+            try header(start, file: path, complete: false).map { $0.size + $0.valueCount }
+        }
+        return try parse(bytes, file: path)
     }
 
     /// Reads an IDX file of images [N, rows, cols] as intensities in [0, 1].
     public static func readImages(path: String) throws -> (shape: ImageShape, pixels: [Float]) {
-        let array = try parse(Gzip.readPossiblyCompressed(path), file: path)
+        let array = try read(path: path)
         guard array.dimensions.count == 3 else {
             let what = array.dimensions.count == 1 ? "labels (1 dimension)" : "\(array.dimensions.count) dimensions"
             throw DataError(file: path, "expected images (3 dimensions: count, rows, columns), found \(what)")
         }
+        let (count, rows, columns) = (array.dimensions[0], array.dimensions[1], array.dimensions[2])
+        guard count >= 1, rows >= 1, columns >= 1 else {
+            throw DataError(file: path, "holds no pixels: \(count) images of \(rows)x\(columns)")
+        }
         let pixels = array.values.map { Float($0) * (1 / 255) }
-        return (ImageShape(channels: 1, height: array.dimensions[1], width: array.dimensions[2]), pixels)
+        return (ImageShape(channels: 1, height: rows, width: columns), pixels)
     }
 
     /// Reads an IDX file of labels [N].
     public static func readLabels(path: String) throws -> [Int] {
-        let array = try parse(Gzip.readPossiblyCompressed(path), file: path)
+        let array = try read(path: path)
         guard array.dimensions.count == 1 else {
             throw DataError(file: path, "expected labels (1 dimension), found \(array.dimensions.count) dimensions")
         }

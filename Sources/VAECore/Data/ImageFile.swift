@@ -24,7 +24,29 @@ public enum ImageFile {
         case never
     }
 
-    /// Reads a PNG (any colour type or depth), a PGM or a PPM as grayscale.
+    /// The most pixels latent reads from one image file: 1 << 26 = 67,108,864, a square of
+    /// 8192 x 8192. Every image reader (PNG, PGM and PPM, and any added later) checks the size its
+    /// header declares against it with `checkSize(width:height:file:)` before it allocates or
+    /// decodes anything, so that a small file declaring a huge picture (a decompression bomb: a
+    /// 48 KB PNG can declare 20000 x 20000) is refused at once. The largest image read takes
+    /// 256 MiB as intensities.
+    public static let maximumPixels = 1 << 26
+
+    /// Refuses a declared size with no pixels, or with more than `maximumPixels`, naming `file`.
+    public static func checkSize(width: Int, height: Int, file: String) throws {
+        guard width >= 1, height >= 1 else {
+            throw DataError(file: file, "\(width)x\(height) pixels: the image is empty")
+        }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= maximumPixels else {
+            let side = Int(Double(maximumPixels).squareRoot())
+            throw DataError(file: file, "\(width)x\(height) pixels is more than the \(maximumPixels) (\(side)x\(side)) latent reads; scale the image down first")
+        }
+    }
+
+    /// Reads a PNG (any colour type, depth or interlacing), a PGM or a PPM as grayscale (see
+    /// `PNG` and `Netpbm` for how samples become intensities), refusing images of more than
+    /// `maximumPixels` before decoding them.
     public static func read(path: String) throws -> Gray {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
@@ -32,24 +54,9 @@ public enum ImageFile {
             throw DataError(file: path, !exists ? "no such file" : isDirectory.boolValue ? "is a directory, expected an image file" : "cannot be read")
         }
         let bytes = [UInt8](data)
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return try readPNG(path: path) }
+        if PNG.recognises(bytes) { return try PNG.parse(bytes, file: path) }
         if Netpbm.recognises(bytes) { return try Netpbm.parse(bytes, file: path) }
         throw DataError(file: path, "not a PNG, PGM or PPM image")
-    }
-
-    private static func readPNG(path: String) throws -> Gray {
-        var image = latent_png_image()
-        guard png_image_begin_read_from_file(&image, path) != 0 else {
-            throw DataError(file: path, "unreadable PNG (\(pngMessage(image)))")
-        }
-        let (width, height) = (Int(image.width), Int(image.height))
-        var buffer = [UInt8](repeating: 0, count: width * height)
-        let ok = buffer.withUnsafeMutableBytes { latent_png_read_gray(&image, $0.baseAddress!) }
-        guard ok != 0 else {
-            png_image_free(&image)
-            throw DataError(file: path, "truncated or corrupt PNG (\(pngMessage(image)))")
-        }
-        return Gray(width: width, height: height, pixels: buffer.map { Float($0) / 255 })
     }
 
     private static func pngMessage(_ image: png_image) -> String {

@@ -1,34 +1,82 @@
 import Foundation
 
-/// A directory of PNG, PGM or PPM images as a dataset: labels from subfolder names (sorted), or
-/// none when the images sit directly in the directory; every sixth image is held out for test.
+/// A directory of PNG, PGM or PPM images as a dataset; every sixth image is held out for test.
 /// Images are made grayscale, resized to the target size by area averaging and inverted when
 /// drawn dark on light (see `ImageFile.prepared`). They must all have the same size.
+///
+/// Layouts, as torchvision's `ImageFolder` reads them:
+/// - images directly in the directory: one unlabelled set;
+/// - or one folder per class, labelled in the sorted order of the folder names, each holding its
+///   images at any depth: `shirts/2019/a.png` is a shirt. A folder with no images gets no label.
+/// - Not both: an image beside class folders is refused, by name, rather than one of the two
+///   groups being dropped.
+///
+/// Hidden files and folders, whose names start with a dot (`.DS_Store`, `.ipynb_checkpoints`,
+/// AppleDouble `._a.png`), are skipped at every level; other files without a .png, .pgm or .ppm
+/// extension are ignored. Symbolic links are followed, each real folder read once. A folder
+/// that cannot be listed is an error, not an empty class.
 enum ImageFolder {
     static let extensions: Set<String> = ["png", "pgm", "ppm"]
 
-    /// Whether the directory holds image files (directly or one level down).
+    /// Whether the directory holds image files, at any depth (a layout `imageFiles` refuses
+    /// counts, so that loading names the problem).
     static func containsImages(_ directory: String) -> Bool {
-        !((try? imageFiles(directory)) ?? []).isEmpty
+        do {
+            return !(try imageFiles(directory)).isEmpty
+        } catch {
+            return true
+        }
     }
 
     /// (path, class) pairs, classes numbered in the sorted order of their folder names.
     static func imageFiles(_ directory: String) throws -> [(path: String, label: Int?, className: String?)] {
-        let manager = FileManager.default
-        guard let entries = try? manager.contentsOfDirectory(atPath: directory).sorted() else {
+        var visited: Set<String> = [realPath(directory)]
+        let (direct, folders) = try listing(directory)
+        var classes: [(name: String, files: [String])] = []
+        for folder in folders {
+            let files = try images(under: "\(directory)/\(folder)", visited: &visited)
+            if !files.isEmpty { classes.append((folder, files)) }
+        }
+        if let first = direct.first {
+            if let other = classes.first?.files.first {
+                throw DataError(file: other, "is in a class folder, but \(first) is not; put every image of \(directory) in a class folder (one per label), or none in any")
+            }
+            return direct.map { ($0, nil, nil) }
+        }
+        return classes.enumerated().flatMap { label, folder in folder.files.map { ($0, label, folder.name) } }
+    }
+
+    /// The images directly in `directory` (as paths) and its folders (as names), both sorted,
+    /// hidden entries left out.
+    private static func listing(_ directory: String) throws -> (images: [String], folders: [String]) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory).sorted() else {
             throw DataError(file: directory, "cannot list the directory")
         }
-        func isImage(_ name: String) -> Bool { extensions.contains((name as NSString).pathExtension.lowercased()) }
-        let direct = entries.filter(isImage).map { ("\(directory)/\($0)", Int?.none, String?.none) }
-        if !direct.isEmpty { return direct }
-        var files: [(String, Int?, String?)] = []
-        var isDirectory: ObjCBool = false
-        let folders = entries.filter { manager.fileExists(atPath: "\(directory)/\($0)", isDirectory: &isDirectory) && isDirectory.boolValue }
-        for (label, folder) in folders.enumerated() {
-            let names = (try? manager.contentsOfDirectory(atPath: "\(directory)/\(folder)").sorted()) ?? []
-            files += names.filter(isImage).map { ("\(directory)/\(folder)/\($0)", label, folder) }
+        var images: [String] = [], folders: [String] = []
+        for name in entries where !name.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: "\(directory)/\(name)", isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                folders.append(name)
+            } else if extensions.contains((name as NSString).pathExtension.lowercased()) {
+                images.append("\(directory)/\(name)")
+            }
         }
-        return files
+        return (images, folders)
+    }
+
+    /// Every image in `directory` and its folders, depth first in sorted order; `visited` holds
+    /// the real paths of the folders read, so a link back up is not followed twice.
+    private static func images(under directory: String, visited: inout Set<String>) throws -> [String] {
+        guard visited.insert(realPath(directory)).inserted else { return [] }
+        let (files, folders) = try listing(directory)
+        var all = files
+        for folder in folders { all += try images(under: "\(directory)/\(folder)", visited: &visited) }
+        return all
+    }
+
+    private static func realPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     /// Loads and splits the images, fitted to `shape`.

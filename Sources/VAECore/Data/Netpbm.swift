@@ -8,7 +8,20 @@ enum Netpbm {
         bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && [UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(bytes[1])
     }
 
-    /// Parses a PGM or PPM with 8- or 16-bit samples; colour becomes luma (Rec. 601 weights).
+    /// The grey of a colour pixel, each sample already divided by its maximum: Rec. 601 luma.
+    /// CPNGReader's png_reader.c computes the same, in the same order, so PNG and PPM agree.
+    @inline(__always)
+    static func luma(red: Float, green: Float, blue: Float) -> Float {
+        0.299 * red + 0.587 * green + 0.114 * blue
+    }
+
+    /// Parses a PGM or PPM with 8- or 16-bit samples; each sample reads as its value over the
+    /// header's maximum, colour becomes luma (`luma(red:green:blue:)`).
+    ///
+    /// The declared size is checked before anything is allocated: against
+    /// `ImageFile.maximumPixels`, then against the bytes the file holds (binary: the exact bytes
+    /// needed; plain: at least two bytes a value, a digit and a separator). Allocates the
+    /// `width * height` intensities only.
     static func parse(_ bytes: [UInt8], file: String) throws -> ImageFile.Gray {
         let magic = bytes.count >= 2 ? bytes[1] : 0
         let colour = magic == UInt8(ascii: "3") || magic == UInt8(ascii: "6")
@@ -26,10 +39,12 @@ enum Netpbm {
                 }
             }
         }
+        // A decimal number of at most 9 digits (a longer one is refused, not split in two).
         func number() -> Int? {
             skipSpaceAndComments()
             var value = 0, digits = 0
-            while index < bytes.count, (48...57).contains(bytes[index]), digits < 9 {
+            while index < bytes.count, (48...57).contains(bytes[index]) {
+                guard digits < 9 else { return nil }
                 value = value * 10 + Int(bytes[index] - 48)
                 digits += 1
                 index += 1
@@ -39,38 +54,58 @@ enum Netpbm {
         guard let width = number(), let height = number(), let maximum = number() else {
             throw DataError(file: file, "bad \(kind) header")
         }
-        guard width > 0, height > 0, width * height <= 1 << 28, maximum > 0, maximum < 65536 else {
+        guard width > 0, height > 0, maximum > 0, maximum < 65536 else {
             throw DataError(file: file, "bad \(kind) header: \(width)x\(height), maximum \(maximum)")
         }
-        let channels = colour ? 3 : 1
-        let count = width * height * channels
-        var samples = [Float](repeating: 0, count: count)
+        try ImageFile.checkSize(width: width, height: height, file: file)
+        let pixelCount = width * height  // at most ImageFile.maximumPixels: no overflow below
+        let count = pixelCount * (colour ? 3 : 1)
+        let scale = Float(maximum)
         if binary {
             index += 1  // the single whitespace after the maximum
             let sampleBytes = maximum > 255 ? 2 : 1
-            guard bytes.count - index >= count * sampleBytes else {
-                throw DataError(file: file, "truncated \(kind): \(count * sampleBytes) bytes of pixels expected, \(max(0, bytes.count - index)) found")
+            let present = max(0, bytes.count - index)
+            guard present >= count * sampleBytes else {
+                throw DataError(file: file, "truncated \(kind): \(count * sampleBytes) bytes of pixels expected, \(present) found")
             }
-            bytes.withUnsafeBufferPointer { raw in
-                let body = raw.baseAddress! + index
-                for i in 0..<count {
-                    let value = sampleBytes == 2 ? Int(body[2 * i]) << 8 | Int(body[2 * i + 1]) : Int(body[i])
-                    samples[i] = Float(min(value, maximum)) / Float(maximum)
+            var pixels = [Float](repeating: 0, count: pixelCount)
+            pixels.withUnsafeMutableBufferPointer { out in
+                bytes.withUnsafeBufferPointer { raw in
+                    let body = raw.baseAddress! + index
+                    @inline(__always) func sample(_ i: Int) -> Float {
+                        let value = sampleBytes == 2 ? Int(body[2 * i]) << 8 | Int(body[2 * i + 1]) : Int(body[i])
+                        return Float(min(value, maximum)) / scale
+                    }
+                    if colour {
+                        for i in 0..<pixelCount {
+                            out[i] = luma(red: sample(3 * i), green: sample(3 * i + 1), blue: sample(3 * i + 2))
+                        }
+                    } else {
+                        for i in 0..<pixelCount { out[i] = sample(i) }
+                    }
                 }
             }
-        } else {
-            for i in 0..<count {
-                guard let value = number() else {
-                    throw DataError(file: file, "truncated \(kind): \(count) values expected, \(i) found")
-                }
-                samples[i] = Float(min(value, maximum)) / Float(maximum)
-            }
+            return ImageFile.Gray(width: width, height: height, pixels: pixels)
         }
-        guard colour else { return ImageFile.Gray(width: width, height: height, pixels: samples) }
-        var pixels = [Float](repeating: 0, count: width * height)
-        for i in pixels.indices {
-            let (red, green, blue) = (samples[3 * i], samples[3 * i + 1], samples[3 * i + 2])
-            pixels[i] = 0.299 * red + 0.587 * green + 0.114 * blue
+        // Plain: every value but the last needs a digit and a separator.
+        let present = max(0, bytes.count - index)
+        guard present >= 2 * count - 1 else {
+            throw DataError(file: file, "truncated \(kind): \(count) values need at least \(2 * count - 1) bytes, \(present) found")
+        }
+        var pixels = [Float](repeating: 0, count: pixelCount)
+        var read = 0
+        func value() throws -> Float {
+            guard let value = number() else {
+                throw DataError(file: file, index < bytes.count ? "corrupt \(kind): a bad value at byte \(index)"
+                                                                : "truncated \(kind): \(count) values expected, \(read) found")
+            }
+            read += 1
+            return Float(min(value, maximum)) / scale
+        }
+        try pixels.withUnsafeMutableBufferPointer { out in
+            for i in 0..<pixelCount {
+                out[i] = colour ? luma(red: try value(), green: try value(), blue: try value()) : try value()
+            }
         }
         return ImageFile.Gray(width: width, height: height, pixels: pixels)
     }
@@ -81,7 +116,11 @@ enum Netpbm {
         let levels = ImageFile.bytes(image)
         if colour {
             bytes.reserveCapacity(bytes.count + 3 * levels.count)
-            for level in levels { bytes += [level, level, level] }
+            for level in levels {
+                bytes.append(level)
+                bytes.append(level)
+                bytes.append(level)
+            }
         } else {
             bytes += levels
         }

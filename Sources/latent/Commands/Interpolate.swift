@@ -12,7 +12,9 @@ struct Interpolate: ParsableCommand {
             path between the two images' posterior means, the current frame large, and the \
             pixel-space cross-fade beside it. A and B are indices into the data's test set, or \
             PNG/PGM/PPM files (made grayscale, resized to the model's input by area averaging, and \
-            inverted when drawn dark on light, unless --invert says otherwise).
+            inverted when drawn dark on light, unless --invert says otherwise). A file whose \
+            name starts with a dash goes after --, which ends the options: \
+            `latent interpolate --out s.png -- -shoe.png 42`.
 
             Example:
               latent interpolate 0 1

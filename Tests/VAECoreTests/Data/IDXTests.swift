@@ -68,6 +68,34 @@ final class IDXTests: XCTestCase {
         try expectError([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3], contains: "gzip")
     }
 
+    func testHugeOrOverflowingHeaders_AreRefusedBeforeAnythingIsAllocated() throws {
+        // Four dimensions of 2^32 - 1: their product overflows Int.
+        let overflowing: [UInt8] = [0, 0, 8, 4] + Array(repeating: 0xFF, count: 16)
+        try expectError(overflowing, contains: "IDX header declares 4294967295x4294967295x4294967295x4294967295 values, more than the 2147483648 (2 GiB) latent reads")
+        try expectError([0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 0x80, 0, 0, 0, 0x80, 0], contains: "65536x32768x32768 values, more than")
+        try expectError(IDX.encode(dimensions: [0, 28, 28], values: []), contains: "holds no pixels: 0 images of 28x28")
+    }
+
+    func testGzipThatInflatesPastItsHeader_StopsThere() throws {
+        let dir = try temporaryDirectory(self)
+        // A header for 2x3x3 = 18 values, then 64 MiB of zeros.
+        let path = dir + "/bomb-images-idx3-ubyte"
+        var bytes = IDX.encode(dimensions: [2, 3, 3], values: Array(repeating: 0, count: 18))
+        bytes += [UInt8](repeating: 0, count: 64 << 20)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        try gzip(path)
+        XCTAssertThrowsError(try IDX.readImages(path: path + ".gz")) { error in
+            XCTAssertEqual("\(error)", "\(path).gz: gzip data inflates past the 34 bytes its header declares; the file is corrupt")
+        }
+        // A header declaring more than IDX.maximumValues is refused from the first bytes inflated.
+        let huge = dir + "/huge-images-idx3-ubyte"
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: Data([0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 0x80, 0, 0, 0, 0x80, 0, 1, 2, 3])))
+        try gzip(huge)
+        XCTAssertThrowsError(try IDX.readImages(path: huge + ".gz")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(huge).gz: IDX header declares 65536x32768x32768 values"), "\(error)")
+        }
+    }
+
     func testTruncatedGzip_SaysSo() throws {
         let dir = try temporaryDirectory(self)
         let path = dir + "/images-idx3-ubyte"

@@ -66,6 +66,81 @@ final class ImageFileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/e.jpg"))
     }
 
+    /// A 5x3 picture's 8-bit levels (odd sides, so that Adam7 has short passes).
+    private let levels = (0..<15).map { ($0 * 37 + 11) % 256 }
+
+    private func read(_ bytes: [UInt8], _ name: String) throws -> [Float] {
+        let path = try temporaryDirectory(self) + "/" + name
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        return try ImageFile.read(path: path).pixels
+    }
+
+    func testPNG_SixteenBitReadsItsStoredValues_AsEightBitAndPGMDo() throws {
+        let expected = levels.map { Float($0) / 255 }
+        let eight = PNGBytes.file(width: 5, height: 3, bitDepth: 8, colourType: 0, samples: levels)
+        // gAMA 1/2.2: stored values are read as they are, so it changes nothing.
+        let sixteen = PNGBytes.file(width: 5, height: 3, bitDepth: 16, colourType: 0,
+                                    chunks: [("gAMA", PNGBytes.bigEndian(45455))], samples: levels.map { $0 * 257 })
+        let interlaced = PNGBytes.file(width: 5, height: 3, bitDepth: 16, colourType: 0, interlaced: true,
+                                       samples: levels.map { $0 * 257 })
+        let pgm = Array("P5\n5 3\n65535\n".utf8) + levels.flatMap { [UInt8($0), UInt8($0)] }  // v * 257 = v << 8 | v
+        XCTAssertEqual(try read(eight, "8.png"), expected)
+        XCTAssertEqual(try read(sixteen, "16.png"), expected)
+        XCTAssertEqual(try read(interlaced, "16i.png"), expected)
+        XCTAssertEqual(try read(pgm, "16.pgm"), expected)
+        // 50% grey: libpng's simplified API made it 186/255 (16 bits taken as linear light).
+        let half = try read(PNGBytes.file(width: 1, height: 1, bitDepth: 16, colourType: 0, samples: [32768]), "half.png")
+        XCTAssertEqual(half[0], 32768 / 65535)
+    }
+
+    func testPNG_ColourReadsAsPPMDoes_AndAlphaIsIgnored() throws {
+        let rgb = (0..<45).map { ($0 * 53 + 7) % 256 }
+        let ppm = try read(Array("P6\n5 3\n65535\n".utf8) + rgb.flatMap { [UInt8($0), UInt8($0)] }, "16.ppm")
+        XCTAssertEqual(try read(PNGBytes.file(width: 5, height: 3, bitDepth: 16, colourType: 2, samples: rgb.map { $0 * 257 }), "16.png"), ppm)
+        XCTAssertEqual(try read(PNGBytes.file(width: 5, height: 3, bitDepth: 8, colourType: 2, interlaced: true, samples: rgb), "8i.png"), ppm)
+        XCTAssertEqual(try read(Array("P3 5 3 255 ".utf8) + Array(rgb.map(String.init).joined(separator: " ").utf8), "8.ppm"), ppm)
+        // Transparent pixels read as the colour stored under them, as PIL's convert("L") reads them.
+        let rgba = (0..<15).flatMap { (i: Int) -> [Int] in Array(rgb[3 * i ..< 3 * i + 3]) + [i % 2 * 255] }
+        XCTAssertEqual(try read(PNGBytes.file(width: 5, height: 3, bitDepth: 8, colourType: 6, samples: rgba), "a.png"), ppm)
+        let greyAlpha = levels.flatMap { (level: Int) -> [Int] in [level, 0] }
+        XCTAssertEqual(try read(PNGBytes.file(width: 5, height: 3, bitDepth: 8, colourType: 4, samples: greyAlpha), "ga.png"),
+                       levels.map { Float($0) / 255 })
+        // A 2-bit palette with transparency, and 1-bit grey.
+        let palette: [UInt8] = [0, 0, 0, 255, 0, 0, 0, 255, 0, 255, 255, 255]
+        let indexed = try read(PNGBytes.file(width: 4, height: 1, bitDepth: 2, colourType: 3,
+                                             chunks: [("PLTE", palette), ("tRNS", [0, 128])], samples: [0, 1, 2, 3]), "p.png")
+        XCTAssertEqual(indexed, [0, Netpbm.luma(red: 1, green: 0, blue: 0), Netpbm.luma(red: 0, green: 1, blue: 0), Netpbm.luma(red: 1, green: 1, blue: 1)])
+        XCTAssertEqual(try read(PNGBytes.file(width: 3, height: 2, bitDepth: 1, colourType: 0, interlaced: true,
+                                              samples: [1, 0, 1, 0, 1, 1]), "1.png"), [1, 0, 1, 0, 1, 1])
+    }
+
+    func testSizesOverTheLimit_AreRefusedFromTheHeader() throws {
+        let dir = try temporaryDirectory(self)
+        func header(_ width: Int, _ height: Int) -> [UInt8] {
+            let ihdr = PNGBytes.bigEndian(UInt32(width)) + PNGBytes.bigEndian(UInt32(height)) + [1, 0, 0, 0, 0]
+            return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + PNGBytes.chunk("IHDR", ihdr) + PNGBytes.chunk("IEND", [])
+        }
+        let cases: [(String, [UInt8], String)] = [
+            // No pixel data at all: the size is refused before decoding would find that out.
+            ("bomb.png", header(20000, 20000), "20000x20000 pixels is more than the 67108864 (8192x8192) latent reads; scale the image down first"),
+            ("wide.png", header(8193, 8192), "8193x8192 pixels is more than the 67108864"),
+            ("limit.png", header(8192, 8192), "truncated or corrupt PNG"),
+            ("bomb.pgm", Array("P5\n20000 20000\n255\n".utf8) + [0], "20000x20000 pixels is more than"),
+            ("short.ppm", Array("P6\n8192 8192\n255\n".utf8) + [0, 0, 0], "truncated PPM: 201326592 bytes of pixels expected, 3 found"),
+            ("plain.pgm", Array("P2\n8192 8192\n255\n0 0 0\n".utf8), "truncated PGM: 67108864 values need at least 134217727 bytes, 7 found"),
+            ("long.pgm", Array("P5\n4294967297 1\n255\n".utf8), "bad PGM header"),
+            ("bad.pgm", Array("P2\n2 1\n255\n0 x\n".utf8), "corrupt PGM: a bad value at byte 13"),
+        ]
+        for (name, bytes, message) in cases {
+            let path = "\(dir)/\(name)"
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            XCTAssertThrowsError(try ImageFile.read(path: path), name) { error in
+                XCTAssertTrue("\(error)".hasPrefix("\(path): \(message)"), "\(error)")
+            }
+        }
+        XCTAssertEqual(ImageFile.maximumPixels, 8192 * 8192)
+    }
+
     func testBadFiles_GiveOneClearError() throws {
         let dir = try temporaryDirectory(self)
         let png = try XCTUnwrap(FileManager.default.contents(atPath: fixture))

@@ -50,4 +50,53 @@ final class ImageFolderTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("\(dir)/only.png: not a PNG"), "\(error)")
         }
     }
+
+    private func write(_ text: String, to path: String) {
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+    }
+
+    func testHiddenEntries_AreSkipped_AndClassFoldersAreReadAtAnyDepth() throws {
+        let dir = try temporaryDirectory(self)
+        let manager = FileManager.default
+        for path in ["boots/2019/left", "empty", "shirts", "shirts/.ipynb_checkpoints", ".ipynb_checkpoints", ".git/objects"] {
+            try manager.createDirectory(atPath: "\(dir)/\(path)", withIntermediateDirectories: true)
+        }
+        for i in 0..<3 { writePGM("\(dir)/boots/\(i).pgm", value: 10) }
+        for i in 0..<3 { writePGM("\(dir)/boots/2019/left/\(i).pgm", value: 10) }
+        for i in 0..<6 { writePGM("\(dir)/shirts/\(i).pgm", value: 60) }
+        // What Jupyter, macOS and git leave behind: not images, though some are named like them.
+        for junk in [".DS_Store", "._a.png", "boots/._0.pgm", "shirts/.ipynb_checkpoints/0-checkpoint.png",
+                     ".ipynb_checkpoints/x.png", ".git/objects/pack.png", "shirts/notes.txt"] {
+            write("not an image", to: "\(dir)/\(junk)")
+        }
+        let names = try ImageFolder.imageFiles(dir).map { String($0.path.dropFirst(dir.count + 1)) }
+        XCTAssertEqual(names, ["boots/0.pgm", "boots/1.pgm", "boots/2.pgm", "boots/2019/left/0.pgm", "boots/2019/left/1.pgm",
+                               "boots/2019/left/2.pgm", "shirts/0.pgm", "shirts/1.pgm", "shirts/2.pgm", "shirts/3.pgm",
+                               "shirts/4.pgm", "shirts/5.pgm"])
+        let split = try DataSpec(parsing: dir).load()
+        XCTAssertEqual(split.train.count + split.test.count, 12)
+        // The empty folder takes no label, so labels and names stay in step.
+        XCTAssertEqual(split.train.classNames, ["boots", "shirts"])
+        XCTAssertEqual(split.test.labels, [0, 1])
+        XCTAssertEqual(split.train.labels, [0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    }
+
+    func testImagesBesideClassFolders_AreRefusedByName() throws {
+        let dir = try temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: "\(dir)/cats", withIntermediateDirectories: true)
+        writePGM("\(dir)/loose.pgm", value: 0)
+        writePGM("\(dir)/cats/a.pgm", value: 0)
+        XCTAssertEqual(try DataSpec(parsing: dir), .imageDirectory(dir))
+        XCTAssertThrowsError(try DataSpec(parsing: dir).load()) { error in
+            XCTAssertEqual("\(error)", "\(dir)/cats/a.pgm: is in a class folder, but \(dir)/loose.pgm is not; put every image of \(dir) in a class folder (one per label), or none in any")
+        }
+    }
+
+    func testALinkBackUp_IsReadOnce() throws {
+        let dir = try temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: "\(dir)/cats", withIntermediateDirectories: true)
+        writePGM("\(dir)/cats/a.pgm", value: 0)
+        try FileManager.default.createSymbolicLink(atPath: "\(dir)/cats/again", withDestinationPath: "\(dir)/cats")
+        XCTAssertEqual(try ImageFolder.imageFiles(dir).map(\.path), ["\(dir)/cats/a.pgm"])
+    }
 }
