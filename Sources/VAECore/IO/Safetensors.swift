@@ -23,7 +23,10 @@ public enum Safetensors {
         public var metadata: [String: String]
     }
 
+    /// Longest header accepted, in bytes.
     static let maximumHeaderSize = 100_000_000
+    /// Deepest JSON nesting accepted in a header; a valid one needs 3 (file, tensor, shape).
+    static let maximumNesting = 16
     static let bytesPerElement = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2]
 
     /// Reads and validates a whole file.
@@ -36,35 +39,58 @@ public enum Safetensors {
         return try parse([UInt8](data), file: path)
     }
 
+    /// One tensor's entry in the header, checked against the file's size.
+    private struct Entry {
+        var name: String
+        var dtype: String
+        var shape: [Int]
+        var count: Int
+        var begin: Int
+        var end: Int
+    }
+
     /// Parses the bytes of a safetensors file; `file` names it in errors.
+    ///
+    /// Every size is checked before it is used: the header length against the file, each
+    /// shape's element count and byte count for overflow, each tensor's offsets against its
+    /// shape and the data, and the tensors must tile the data exactly (no gaps, overlaps or
+    /// bytes left over). Only then are the values decoded, so a header cannot make this
+    /// allocate more than the file's own data (twice it for F16 and BF16).
     public static func parse(_ bytes: [UInt8], file: String) throws -> File {
         func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem) }
         guard bytes.count >= 8 else {
             throw fail("truncated: \(bytes.count) bytes, shorter than the 8-byte header length")
         }
-        var headerLength = 0
-        for i in (0..<8).reversed() { headerLength = headerLength << 8 | Int(bytes[i]) }
-        guard headerLength > 0, headerLength <= maximumHeaderSize else {
-            throw fail("not a safetensors file: header length \(headerLength) is implausible")
+        var declaredLength: UInt64 = 0
+        for i in (0..<8).reversed() { declaredLength = declaredLength << 8 | UInt64(bytes[i]) }
+        guard declaredLength > 0, declaredLength <= UInt64(maximumHeaderSize) else {
+            throw fail("not a safetensors file: header length \(declaredLength) is implausible")
         }
-        guard 8 + headerLength <= bytes.count else {
+        let headerLength = Int(declaredLength)
+        guard headerLength <= bytes.count - 8 else {
             throw fail("truncated: the header needs \(headerLength) bytes, only \(bytes.count - 8) follow")
         }
-        let headerBytes = Data(bytes[8..<(8 + headerLength)])
-        guard let json = try? JSONSerialization.jsonObject(with: headerBytes),
+        let headerBytes = bytes[8..<(8 + headerLength)]
+        guard nestingDepth(of: headerBytes, limit: maximumNesting) <= maximumNesting else {
+            throw fail("bad header: JSON nested more than \(maximumNesting) levels deep")
+        }
+        guard let json = try? JSONSerialization.jsonObject(with: Data(headerBytes)),
               let header = json as? [String: Any] else {
             throw fail("bad header: not a JSON object")
         }
         let dataStart = 8 + headerLength
         let dataLength = bytes.count - dataStart
         var metadata: [String: String] = [:]
-        var spans: [(name: String, begin: Int, end: Int)] = []
-        var tensors: [String: Tensor] = [:]
+        var entries: [Entry] = []
+        entries.reserveCapacity(header.count)
         for (name, value) in header {
+            let quoted = CheckpointError.excerpt(name)
             if name == "__metadata__" {
-                guard let entries = value as? [String: Any] else { throw fail("bad header: __metadata__ is not an object") }
-                for (key, item) in entries {
-                    guard let text = item as? String else { throw fail("bad header: metadata '\(key)' is not a string") }
+                guard let items = value as? [String: Any] else { throw fail("bad header: __metadata__ is not an object") }
+                for (key, item) in items {
+                    guard let text = item as? String else {
+                        throw fail("bad header: metadata '\(CheckpointError.excerpt(key))' is not a string")
+                    }
                     metadata[key] = text
                 }
                 continue
@@ -73,48 +99,107 @@ public enum Safetensors {
                   let dtype = entry["dtype"] as? String,
                   let shapeValues = entry["shape"] as? [Any],
                   let offsetValues = entry["data_offsets"] as? [Any], offsetValues.count == 2 else {
-                throw fail("bad header: tensor '\(name)' lacks dtype, shape or data_offsets")
-            }
-            let shape = try shapeValues.map { item -> Int in
-                guard let number = item as? NSNumber, number.intValue >= 0,
-                      Double(number.intValue) == number.doubleValue else {
-                    throw fail("bad header: tensor '\(name)' has a shape that is not a list of sizes")
-                }
-                return number.intValue
-            }
-            let offsets = try offsetValues.map { item -> Int in
-                guard let number = item as? NSNumber, number.intValue >= 0 else {
-                    throw fail("bad header: tensor '\(name)' has bad data_offsets")
-                }
-                return number.intValue
+                throw fail("bad header: tensor '\(quoted)' lacks dtype, shape or data_offsets")
             }
             guard let width = bytesPerElement[dtype] else {
-                throw fail("tensor '\(name)' has dtype \(dtype); supported: F32, F64, F16, BF16")
+                throw fail("tensor '\(quoted)' has dtype \(CheckpointError.excerpt(dtype, limit: 20)); supported: F32, F64, F16, BF16")
             }
-            let (begin, end) = (offsets[0], offsets[1])
-            let count = shape.reduce(1, *)
-            guard begin <= end, end - begin == count * width else {
-                throw fail("bad header: tensor '\(name)' of shape \(shape) \(dtype) needs \(count * width) bytes, its offsets span \(end - begin)")
+            var shape: [Int] = []
+            shape.reserveCapacity(shapeValues.count)
+            for item in shapeValues {
+                guard let size = size(item) else {
+                    throw fail("bad header: tensor '\(quoted)' has a shape that is not a list of sizes")
+                }
+                shape.append(size)
+            }
+            guard let begin = size(offsetValues[0]), let end = size(offsetValues[1]) else {
+                throw fail("bad header: tensor '\(quoted)' has bad data_offsets")
+            }
+            var count = 1
+            for size in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: size)
+                guard !overflow else {
+                    throw fail("bad header: tensor '\(quoted)' has shape \(describe(shape)), too many elements to count")
+                }
+                count = product
+            }
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
+            guard !overflow else {
+                throw fail("bad header: tensor '\(quoted)' of shape \(describe(shape)) \(dtype) needs more bytes than a file can hold")
+            }
+            guard begin <= end, end - begin == byteCount else {
+                throw fail("bad header: tensor '\(quoted)' of shape \(describe(shape)) \(dtype) needs \(byteCount) bytes, its offsets \(begin)...\(end) span \(end - begin)")
             }
             guard end <= dataLength else {
-                throw fail("truncated: tensor '\(name)' ends at byte \(end) of the data, which has only \(dataLength)")
+                throw fail("truncated: tensor '\(quoted)' ends at byte \(end) of the data, which has only \(dataLength)")
             }
-            spans.append((name, begin, end))
-            tensors[name] = Tensor(shape: shape, storage: decode(bytes, from: dataStart + begin, count: count, dtype: dtype))
+            entries.append(Entry(name: name, dtype: dtype, shape: shape, count: count, begin: begin, end: end))
         }
-        spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var position = 0
-        for span in spans {
-            guard span.begin == position else {
-                throw fail(span.begin < position ? "bad header: tensor '\(span.name)' overlaps the one before it"
-                                                 : "bad header: a gap of \(span.begin - position) bytes before tensor '\(span.name)'")
+        for entry in entries {
+            guard entry.begin == position else {
+                let quoted = CheckpointError.excerpt(entry.name)
+                throw fail(entry.begin < position ? "bad header: tensor '\(quoted)' overlaps the one before it"
+                                                  : "bad header: a gap of \(entry.begin - position) bytes before tensor '\(quoted)'")
             }
-            position = span.end
+            position = entry.end
         }
         guard position == dataLength else {
             throw fail("\(dataLength - position) bytes of data after the last tensor")
         }
-        return File(tensors: tensors, order: spans.map(\.name), metadata: metadata)
+        // The tensors tile the data exactly: decoding them all allocates at most 4 bytes per byte of data.
+        var tensors: [String: Tensor] = [:]
+        tensors.reserveCapacity(entries.count)
+        for entry in entries {
+            tensors[entry.name] = Tensor(shape: entry.shape,
+                                         storage: decode(bytes, from: dataStart + entry.begin, count: entry.count, dtype: entry.dtype))
+        }
+        return File(tensors: tensors, order: entries.map(\.name), metadata: metadata)
+    }
+
+    /// A JSON number that is a whole number from 0 to Int.max, or nil (negative, fractional,
+    /// too large, or not a number).
+    private static func size(_ item: Any) -> Int? {
+        guard item is NSNumber, let value = item as? Int, value >= 0 else { return nil }
+        return value
+    }
+
+    /// A shape for a message: at most 8 sizes, then "...".
+    private static func describe(_ shape: [Int]) -> String {
+        shape.count <= 8 ? "\(shape)" : "[" + shape.prefix(8).map(String.init).joined(separator: ", ") + ", ...]"
+    }
+
+    /// How deeply JSON arrays and objects nest in `bytes`, counting brackets outside strings;
+    /// stops counting once past `limit`. The JSON parser recurses per level, so a header of
+    /// nothing but `[[[[...` must be refused before it is parsed.
+    static func nestingDepth(of bytes: ArraySlice<UInt8>, limit: Int) -> Int {
+        var (depth, deepest) = (0, 0)
+        var (inString, escaped) = (false, false)
+        for byte in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > deepest {
+                    deepest = depth
+                    if deepest > limit { return deepest }
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     private static func decode(_ bytes: [UInt8], from start: Int, count: Int, dtype: String) -> [Float] {

@@ -80,17 +80,57 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
 
     public var description: String { name }
 
-    /// Checks that the layers fit together; returns the problem in words, or nil.
+    /// Largest latent size.
+    public static let maximumLatent = 4096
+    /// Most hidden layers of an MLP, and most convolutions of a conv model.
+    public static let maximumDepth = 8
+    /// Widest layer: hidden units, filters of one convolution, or dense units.
+    public static let maximumWidth = 65536
+    /// Longest image side, in pixels.
+    public static let maximumImageSide = 4096
+    /// Most channels per pixel (1 gray, 3 colour, 4 with alpha).
+    public static let maximumChannels = 4
+
+    /// Checks that the layers fit together and stay within the bounds; returns the problem in
+    /// words, or nil.
+    ///
+    /// Bounds: latent size 1...4096; image channels 1...4 and sides 1...4096 pixels; at most 8
+    /// hidden layers (MLP) or convolutions (conv), each 1...65536 wide, and a dense layer of
+    /// 1...65536 units; conv image sides divisible by 2^(number of convolutions).
+    /// Within them every layer size, weight count and image size fits an `Int` with room to
+    /// spare (a weight matrix has fewer than 2^43 elements), so no size computed from an
+    /// accepted architecture overflows. Architectures come from files and command lines: this
+    /// check is what keeps a bad one from trapping or asking for terabytes.
     public var problem: String? {
-        guard latent >= 1 else { return "latent size must be at least 1, got \(latent)" }
-        guard image.channels >= 1, image.height >= 1, image.width >= 1 else { return "bad image size \(image)" }
+        guard (1...Architecture.maximumLatent).contains(latent) else {
+            return "latent size must be 1 to \(Architecture.maximumLatent), got \(latent)"
+        }
+        guard (1...Architecture.maximumChannels).contains(image.channels) else {
+            return "images must have 1 to \(Architecture.maximumChannels) channels, got \(image.channels)"
+        }
+        guard image.height >= 1, image.width >= 1,
+              image.height <= Architecture.maximumImageSide, image.width <= Architecture.maximumImageSide else {
+            return "image sides must be 1 to \(Architecture.maximumImageSide) pixels, got \(image.height)x\(image.width)"
+        }
+        func widthProblem(_ what: String, _ sizes: [Int]) -> String? {
+            guard sizes.count <= Architecture.maximumDepth else {
+                return "at most \(Architecture.maximumDepth) \(what), got \(sizes.count)"
+            }
+            if let bad = sizes.first(where: { !(1...Architecture.maximumWidth).contains($0) }) {
+                return "\(what) must be 1 to \(Architecture.maximumWidth) wide, got \(bad)"
+            }
+            return nil
+        }
         switch body {
         case .mlp(let hidden):
-            if hidden.contains(where: { $0 < 1 }) { return "hidden layer widths must be positive: \(hidden)" }
+            if let problem = widthProblem("hidden layers", hidden) { return problem }
         case .conv(let filters, let dense):
-            if filters.isEmpty || filters.contains(where: { $0 < 1 }) { return "filters must be positive: \(filters)" }
-            if dense < 1 { return "dense width must be positive, got \(dense)" }
-            let factor = 1 << filters.count
+            if filters.isEmpty { return "a conv model needs at least one convolution: filters:[...] is empty" }
+            if let problem = widthProblem("convolutions", filters) { return problem }
+            guard (1...Architecture.maximumWidth).contains(dense) else {
+                return "the dense layer must be 1 to \(Architecture.maximumWidth) wide, got \(dense)"
+            }
+            let factor = 1 << filters.count  // at most 2^8: filters.count is bounded above
             if image.height % factor != 0 || image.width % factor != 0 {
                 return "\(filters.count) stride-2 convolutions need image sides divisible by \(factor), got \(image)"
             }
@@ -104,7 +144,7 @@ extension Architecture {
     public struct ParseError: Error, LocalizedError {
         public let text: String
         public let reason: String
-        public var errorDescription: String? { "architecture '\(text)': \(reason)" }
+        public var errorDescription: String? { "architecture '\(CheckpointError.excerpt(text))': \(reason)" }
     }
 
     /// Parses a preset name (`mlp20`, `mlp2`, `conv2`) or the general forms of `name`.
@@ -130,8 +170,10 @@ extension Architecture {
             if ch == "]" { depth -= 1 }
             if ch == "," && depth == 0 {
                 let parts = current.split(separator: ":", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw fail("expected key:value, got '\(current)'") }
-                fields[parts[0]] = parts[1]
+                guard parts.count == 2 else { throw fail("expected key:value, got '\(CheckpointError.excerpt(current, limit: 40))'") }
+                guard fields.updateValue(parts[1], forKey: parts[0]) == nil else {
+                    throw fail("'\(CheckpointError.excerpt(parts[0], limit: 40))' is given twice")
+                }
                 current = ""
             } else {
                 current.append(ch)
@@ -139,7 +181,7 @@ extension Architecture {
         }
         func integer(_ key: String) throws -> Int {
             guard let value = fields.removeValue(forKey: key) else { throw fail("missing \(key):") }
-            guard let number = Int(value) else { throw fail("\(key) must be an integer, got '\(value)'") }
+            guard let number = Int(value) else { throw fail("\(key) must be an integer, got '\(CheckpointError.excerpt(value, limit: 40))'") }
             return number
         }
         func list(_ key: String) throws -> [Int] {
@@ -147,7 +189,7 @@ extension Architecture {
             guard value.hasPrefix("["), value.hasSuffix("]") else { throw fail("\(key) must be a list like [400]") }
             let items = value.dropFirst().dropLast().split(separator: ",")
             return try items.map { item in
-                guard let number = Int(item) else { throw fail("\(key) holds '\(item)', not an integer") }
+                guard let number = Int(item) else { throw fail("\(key) holds '\(CheckpointError.excerpt(item, limit: 40))', not an integer") }
                 return number
             }
         }
@@ -157,7 +199,7 @@ extension Architecture {
             switch sides.count {
             case 2: image = ImageShape(channels: 1, height: sides[0], width: sides[1])
             case 3: image = ImageShape(channels: sides[0], height: sides[1], width: sides[2])
-            default: throw fail("image must be HxW or CxHxW, got '\(value)'")
+            default: throw fail("image must be HxW or CxHxW, got '\(CheckpointError.excerpt(value, limit: 40))'")
             }
         }
         let latent = try integer("latent")
@@ -167,9 +209,9 @@ extension Architecture {
         case "conv":
             self.init(body: .conv(filters: try list("filters"), dense: try integer("dense")), latent: latent, image: image)
         default:
-            throw fail("unknown kind '\(kind)'; use mlp(...) or conv(...)")
+            throw fail("unknown kind '\(CheckpointError.excerpt(kind, limit: 40))'; use mlp(...) or conv(...)")
         }
-        if let extra = fields.keys.sorted().first { throw fail("unknown field '\(extra)'") }
+        if let extra = fields.keys.sorted().first { throw fail("unknown field '\(CheckpointError.excerpt(extra, limit: 40))'") }
         if let problem = self.problem { throw fail(problem) }
     }
 }

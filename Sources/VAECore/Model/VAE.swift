@@ -57,6 +57,8 @@ public final class VAE {
     private var latentBuffers: [Int: LatentBuffers] = [:]
 
     /// A freshly initialised model (PyTorch's default initialisation), weights drawn from `seed`.
+    /// Builds the layers of `LayerPlan(configuration)`, in its order: see `parameterShapes(for:)`
+    /// for the names and shapes without building anything.
     public init(configuration: ModelConfiguration, seed: UInt64) {
         precondition(configuration.architecture.problem == nil,
                      "invalid architecture: \(configuration.architecture.problem ?? "")")
@@ -64,76 +66,28 @@ public final class VAE {
         var rng = RandomGenerator(seed: seed)
         let arch = configuration.architecture
         let image = arch.image
-        let built = VAE.build(arch, using: &rng)
-        encoder = Sequential(layers: built.encoder, sampleShape: [image.channels, image.height, image.width])
-        meanHead = Linear(name: built.meanName, inputSize: built.features, outputSize: arch.latent, using: &rng)
-        logVarHead = configuration.kind == .vae
-            ? Linear(name: built.logVarName, inputSize: built.features, outputSize: arch.latent, using: &rng)
-            : nil
-        let decoderLayers = built.decoder(&rng)
+        let plan = LayerPlan(configuration)
+        // Weights are drawn in this order (encoder, heads, decoder): changing it changes every
+        // model a seed makes.
+        let encoderLayers = plan.encoder.map { $0.makeLayer(using: &rng) }
+        encoder = Sequential(layers: encoderLayers, sampleShape: [image.channels, image.height, image.width])
+        meanHead = Linear(name: plan.meanHeadName, inputSize: plan.features, outputSize: arch.latent, using: &rng)
+        logVarHead = plan.logVarHeadName.map {
+            Linear(name: $0, inputSize: plan.features, outputSize: arch.latent, using: &rng)
+        }
+        let decoderLayers = plan.decoder.map { $0.makeLayer(using: &rng) }
         decoder = Sequential(layers: decoderLayers, sampleShape: [arch.latent])
         parameters = encoder.parameters + [meanHead.weight, meanHead.bias]
             + (logVarHead.map { [$0.weight, $0.bias] } ?? []) + decoder.parameters
     }
 
-    /// Layers of an architecture, named as in `torch_vae.py` (MLP: fc1, fc21, fc22, fc3, fc4;
-    /// conv: c1, c2, fc, mu, lv, d, t1, t2, t3). Extra hidden MLP layers are fc1_2, fc3_2, ...
-    private static func build(_ arch: Architecture, using rng: inout RandomGenerator)
-        -> (encoder: [Layer], features: Int, meanName: String, logVarName: String,
-            decoder: (inout RandomGenerator) -> [Layer]) {
-        let image = arch.image
-        switch arch.body {
-        case .mlp(let hidden):
-            var encoder: [Layer] = []
-            var width = image.pixelCount
-            for (i, size) in hidden.enumerated() {
-                encoder.append(Linear(name: i == 0 ? "fc1" : "fc1_\(i + 1)", inputSize: width, outputSize: size, using: &rng))
-                encoder.append(ReLU())
-                width = size
-            }
-            let features = width
-            return (encoder, features, "fc21", "fc22", { rng in
-                var decoder: [Layer] = []
-                var width = arch.latent
-                for (i, size) in hidden.reversed().enumerated() {
-                    decoder.append(Linear(name: i == 0 ? "fc3" : "fc3_\(i + 1)", inputSize: width, outputSize: size, using: &rng))
-                    decoder.append(ReLU())
-                    width = size
-                }
-                decoder.append(Linear(name: "fc4", inputSize: width, outputSize: image.pixelCount, using: &rng))
-                return decoder
-            })
-        case .conv(let filters, let dense):
-            var encoder: [Layer] = []
-            var (channels, height, width) = (image.channels, image.height, image.width)
-            for (i, count) in filters.enumerated() {
-                let conv = Conv2D(name: "c\(i + 1)", inputChannels: channels, outputChannels: count, kernelSize: 3,
-                                  stride: 2, padding: 1, height: height, width: width, using: &rng)
-                encoder.append(conv)
-                encoder.append(ReLU())
-                (channels, height, width) = (count, conv.geometry.outHeight, conv.geometry.outWidth)
-            }
-            let flat = channels * height * width
-            encoder.append(Linear(name: "fc", inputSize: flat, outputSize: dense, using: &rng))
-            encoder.append(ReLU())
-            let (bottomChannels, bottomHeight, bottomWidth) = (channels, height, width)
-            return (encoder, dense, "mu", "lv", { rng in
-                var decoder: [Layer] = [Linear(name: "d", inputSize: arch.latent, outputSize: flat, using: &rng), ReLU()]
-                var (channels, height, width) = (bottomChannels, bottomHeight, bottomWidth)
-                for (i, count) in filters.reversed().enumerated() {
-                    let t = ConvTranspose2D(name: "t\(i + 1)", inputChannels: channels, outputChannels: count,
-                                            kernelSize: 3, stride: 2, padding: 1, outputPadding: 1,
-                                            height: height, width: width, using: &rng)
-                    decoder.append(t)
-                    decoder.append(ReLU())
-                    (channels, height, width) = (count, height * 2, width * 2)
-                }
-                decoder.append(ConvTranspose2D(name: "t\(filters.count + 1)", inputChannels: channels,
-                                               outputChannels: image.channels, kernelSize: 3, stride: 1, padding: 1,
-                                               outputPadding: 0, height: height, width: width, using: &rng))
-                return decoder
-            })
-        }
+    /// The names and shapes of the parameters `VAE(configuration:seed:)` would make, in the
+    /// same order, computed without allocating any weights: a checkpoint's header is checked
+    /// against these before its model is built. `configuration` must be valid
+    /// (`architecture.problem == nil`).
+    /// - Complexity: O(layers); allocates only the small arrays of the result.
+    public static func parameterShapes(for configuration: ModelConfiguration) -> [LayerPlan.ParameterShape] {
+        LayerPlan(configuration).parameterShapes
     }
 
     /// Latent size L.

@@ -54,6 +54,32 @@ public struct EpochRecord: Equatable, Sendable, Codable {
         self.trainSeconds = trainSeconds
         self.imagesPerSecond = imagesPerSecond
     }
+
+    /// Largest step count a history may hold: 2^53, the last integer a Double holds exactly.
+    /// Far beyond any real run, and far enough below Int.max that counting on never overflows.
+    public static let maximumStep = 1 << 53
+
+    /// The first problem with a history read from a file, in words, or nil: epochs must count
+    /// 1, 2, 3, ... in order (as the trainer numbers them, resumes included), steps must not
+    /// decrease and stay within 0...maximumStep, and test image and sample counts must not be
+    /// negative. Loss values may be anything, NaN included: they are only shown.
+    public static func problem(inHistory history: [EpochRecord]) -> String? {
+        var previousStep = 0
+        for (index, record) in history.enumerated() {
+            guard record.epoch == index + 1 else {
+                return "record \(index + 1) is numbered epoch \(record.epoch); epochs count 1, 2, 3, ... in order"
+            }
+            guard record.step >= previousStep, record.step <= maximumStep else {
+                return "epoch \(record.epoch) ends at step \(record.step), "
+                    + (record.step < previousStep ? "before the \(previousStep) of the epoch before" : "beyond \(maximumStep)")
+            }
+            previousStep = record.step
+            guard record.test.count >= 0, (record.test.importanceSamples ?? 0) >= 0 else {
+                return "epoch \(record.epoch) has a negative test count"
+            }
+        }
+        return nil
+    }
 }
 
 /// Something the trainer reports; listeners receive these on the training thread.

@@ -17,13 +17,24 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         self.importanceSamples = importanceSamples
     }
 
-    /// The first problem with these settings in words, or nil.
-    public var problem: String? {
-        if epochs < 1 { return "--epochs must be at least 1, got \(epochs)" }
-        if batchSize < 1 { return "--batch must be at least 1, got \(batchSize)" }
-        if !(beta >= 0) || !beta.isFinite { return "--beta must be a non-negative number, got \(beta)" }
-        if !(adam.learningRate > 0) || !adam.learningRate.isFinite { return "--lr must be positive, got \(adam.learningRate)" }
-        if importanceSamples < 0 { return "--samples must be at least 0, got \(importanceSamples)" }
+    /// The first problem with these settings in words, naming the command-line options
+    /// (`--epochs`, `--batch`, ...), or nil.
+    public var problem: String? { problem(optionNames: true) }
+
+    /// The first problem with settings read from a checkpoint, naming the JSON fields
+    /// (`epochs`, `batchSize`, ...), or nil. The rules are the command line's, so any settings
+    /// `latent train` accepts are read back.
+    public var storedProblem: String? { problem(optionNames: false) }
+
+    private func problem(optionNames: Bool) -> String? {
+        func name(_ option: String, _ field: String) -> String { optionNames ? "--\(option)" : field }
+        if epochs < 1 { return "\(name("epochs", "epochs")) must be at least 1, got \(epochs)" }
+        if batchSize < 1 { return "\(name("batch", "batchSize")) must be at least 1, got \(batchSize)" }
+        if !(beta >= 0) || !beta.isFinite { return "\(name("beta", "beta")) must be a non-negative number, got \(beta)" }
+        if !(adam.learningRate > 0) || !adam.learningRate.isFinite {
+            return "\(name("lr", "learningRate")) must be positive, got \(adam.learningRate)"
+        }
+        if importanceSamples < 0 { return "\(name("samples", "importanceSamples")) must be at least 0, got \(importanceSamples)" }
         return nil
     }
 }

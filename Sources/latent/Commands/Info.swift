@@ -51,10 +51,13 @@ struct Info: ParsableCommand {
     }
 
     /// One JSON object on one line, keys sorted and in snake case as in the other commands' JSON.
+    /// NaN and infinities (a diverged epoch's scores) are written as the strings "nan", "inf"
+    /// and "-inf", as the checkpoint itself stores them.
     static func jsonText<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

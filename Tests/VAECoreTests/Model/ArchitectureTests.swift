@@ -1,0 +1,80 @@
+import XCTest
+@testable import VAECore
+
+final class ArchitectureTests: XCTestCase {
+    /// Architectures of every shape the bounds allow, small enough to build quickly.
+    private let samples: [Architecture] = [
+        .mlp20, .mlp2, .conv2,
+        Architecture(body: .mlp(hidden: []), latent: 3),
+        Architecture(body: .mlp(hidden: [5, 7, 3]), latent: 4, image: ImageShape(channels: 3, height: 6, width: 10)),
+        Architecture(body: .conv(filters: [4], dense: 6), latent: 2, image: ImageShape(channels: 1, height: 8, width: 6)),
+        Architecture(body: .conv(filters: [3, 5, 2], dense: 9), latent: 5, image: ImageShape(channels: 3, height: 16, width: 24)),
+        Architecture(body: .conv(filters: [2, 2, 2, 2, 2, 2, 2, 2], dense: 3), latent: 1, image: ImageShape(channels: 4, height: 256, width: 256)),
+    ]
+
+    func testParameterShapes_EqualTheBuiltModels() {
+        for architecture in samples {
+            XCTAssertNil(architecture.problem, architecture.name)
+            for kind in ModelKind.allCases {
+                let configuration = ModelConfiguration(architecture: architecture, kind: kind)
+                let model = VAE(configuration: configuration, seed: 3)
+                let built = model.parameters.map { LayerPlan.ParameterShape(name: $0.name, shape: $0.value.shape) }
+                XCTAssertEqual(VAE.parameterShapes(for: configuration), built, "\(architecture.name) \(kind)")
+            }
+        }
+    }
+
+    /// Building from the plan draws the weights in the order the layers were always built
+    /// (encoder, mean head, log-variance head, decoder), so a seed still makes the same model.
+    func testPlan_KeepsTheWeightsASeedDraws() {
+        let model = VAE(configuration: ModelConfiguration(architecture: .conv2), seed: 1)
+        var rng = RandomGenerator(seed: 1)
+        let layers: [Layer] = [
+            Conv2D(name: "c1", inputChannels: 1, outputChannels: 32, kernelSize: 3, stride: 2, padding: 1, height: 28, width: 28, using: &rng),
+            Conv2D(name: "c2", inputChannels: 32, outputChannels: 64, kernelSize: 3, stride: 2, padding: 1, height: 14, width: 14, using: &rng),
+            Linear(name: "fc", inputSize: 64 * 7 * 7, outputSize: 16, using: &rng),
+            Linear(name: "mu", inputSize: 16, outputSize: 2, using: &rng),
+            Linear(name: "lv", inputSize: 16, outputSize: 2, using: &rng),
+            Linear(name: "d", inputSize: 2, outputSize: 64 * 7 * 7, using: &rng),
+            ConvTranspose2D(name: "t1", inputChannels: 64, outputChannels: 64, kernelSize: 3, stride: 2, padding: 1,
+                            outputPadding: 1, height: 7, width: 7, using: &rng),
+            ConvTranspose2D(name: "t2", inputChannels: 64, outputChannels: 32, kernelSize: 3, stride: 2, padding: 1,
+                            outputPadding: 1, height: 14, width: 14, using: &rng),
+            ConvTranspose2D(name: "t3", inputChannels: 32, outputChannels: 1, kernelSize: 3, stride: 1, padding: 1,
+                            outputPadding: 0, height: 28, width: 28, using: &rng),
+        ]
+        let byHand = layers.flatMap(\.parameters)
+        XCTAssertEqual(model.parameters.map(\.name), byHand.map(\.name))
+        XCTAssertEqual(model.parameters.map(\.value), byHand.map(\.value))
+    }
+
+    func testBounds_AreStatedInWords() {
+        func problem(_ text: String) -> String? {
+            do {
+                _ = try Architecture(parsing: text)
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
+        let cases: [(String, String)] = [
+            ("mlp(hidden:[8],latent:0)", "latent size must be 1 to 4096, got 0"),
+            ("mlp(hidden:[8],latent:4097)", "latent size must be 1 to 4096, got 4097"),
+            ("mlp(hidden:[0],latent:2)", "hidden layers must be 1 to 65536 wide, got 0"),
+            ("mlp(hidden:[65537],latent:2)", "hidden layers must be 1 to 65536 wide, got 65537"),
+            ("mlp(hidden:[1,1,1,1,1,1,1,1,1],latent:2)", "at most 8 hidden layers, got 9"),
+            ("mlp(hidden:[8],latent:2,image:4097x4)", "image sides must be 1 to 4096 pixels, got 4097x4"),
+            ("mlp(hidden:[8],latent:2,image:0x4x4)", "images must have 1 to 4 channels, got 0"),
+            ("conv(filters:[],dense:4,latent:2)", "needs at least one convolution"),
+            ("conv(filters:[1,1,1,1,1,1,1,1,1],dense:4,latent:2,image:512x512)", "at most 8 convolutions, got 9"),
+            ("conv(filters:[4],dense:0,latent:2)", "the dense layer must be 1 to 65536 wide, got 0"),
+            ("conv(filters:[4,4,4],dense:4,latent:2,image:12x12)", "need image sides divisible by 8"),
+            ("mlp(hidden:[8],latent:99999999999999999999)", "latent must be an integer"),
+        ]
+        for (text, fragment) in cases {
+            let message = problem(text)
+            XCTAssertTrue(message?.contains(fragment) ?? false, "\(text): \(message ?? "accepted")")
+        }
+        XCTAssertNil(problem("conv(filters:[65536],dense:65536,latent:4096,image:4x4096x4096)"), "the largest sizes are accepted")
+    }
+}
