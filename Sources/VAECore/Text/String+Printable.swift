@@ -4,8 +4,9 @@ extension String {
     /// The text with its control characters written out as escapes (`\n`, `\t`, `\r`, `\x1b`,
     /// `\u{202e}`), so that a name read from a file (a class folder, a data spec in a
     /// checkpoint) can neither break a line nor send a terminal a command. Besides the C0 and
-    /// C1 controls and DEL, the bidirectional overrides and isolates are escaped: they reorder
-    /// the rest of a terminal line. Text without them is returned as it is.
+    /// C1 controls and DEL, the invisible format characters (bidirectional overrides and
+    /// isolates among them, which reorder the rest of a terminal line) and the line and
+    /// paragraph separators are escaped. Text without them is returned as it is.
     public var escapingControlCharacters: String {
         guard unicodeScalars.contains(where: Self.needsEscape) else { return self }
         var escaped = ""
@@ -25,9 +26,11 @@ extension String {
         return escaped
     }
 
-    /// Whether `scalar` is a control character or a bidirectional override or isolate.
+    /// Whether `scalar` is a control or format character or a line or paragraph separator.
     public static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control
-            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
     }
 }

@@ -154,10 +154,3 @@ public final class Trainer: @unchecked Sendable {
         return false
     }
 }
-
-extension VAE {
-    /// The name of the first parameter holding NaN or an infinity, or nil when all are finite.
-    var firstNonFiniteParameter: String? {
-        parameters.first { !$0.value.storage.allSatisfy(\.isFinite) }?.name
-    }
-}

@@ -109,9 +109,9 @@ struct CheckpointDescription: Encodable {
             lines.append("metadata:    none; the layout was recognised from the tensor names (a file saved from PyTorch)")
         }
         if let training {
-            lines.append("training:    \(data ?? "unknown data"), batch \(training.batchSize), beta \(String(format: "%g", training.beta)), learning rate \(String(format: "%g", training.adam.learningRate)), seed \(training.seed)")
+            lines.append("training:    \(data?.escapingControlCharacters ?? "unknown data"), batch \(training.batchSize), beta \(String(format: "%g", training.beta)), learning rate \(String(format: "%g", training.adam.learningRate)), seed \(training.seed)")
         } else if let data {
-            lines.append("training:    \(data)")
+            lines.append("training:    \(data.escapingControlCharacters)")
         }
         if let last = lastEpoch {
             lines.append("history:     \(Console.count(epochs, "epoch"))" + String(format: "; last: train %.2f, test negative ELBO %.2f (recon %.2f + KL %.2f)",

@@ -76,7 +76,7 @@ final class CraftedHeaderTests: XCTestCase {
         // A tensor name holding a newline was printed as two lines.
         expectParseError(file(header: "{\"a\\nb\":{\"dtype\":\"F32\",\"shape\":[1]}}"), contains: "tensor 'a\\nb' lacks")
         expectParseError(file(header: "{\"w\":{\"dtype\":\"F32\\u0007\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: [0, 0, 0, 0]),
-                         contains: "dtype F32\\u{7};")
+                         contains: "dtype F32\\x07;")
         // Invalid UTF-8 in a name: not JSON.
         var bad = file(header: "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data: [0, 0, 0, 0])
         bad[10] = 0xFF
