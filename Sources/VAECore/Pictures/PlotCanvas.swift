@@ -59,8 +59,11 @@ struct PlotCanvas {
 
     /// One panel: frame, round y ticks with labels and grid lines, epoch ticks, the lines with
     /// their markers, and the legend in the corner the lines leave most free.
+    /// Values outside ±1e30 nats (a diverged record, or a crafted history) are left out like NaN:
+    /// no loss worth a look is that large, and the axis arithmetic would overflow.
     mutating func drawPanel(_ panel: LossCurvePlot.Panel, epochs: [Int], x0: Int, x1: Int, y0: Int, y1: Int) {
-        let values = panel.series.flatMap(\.values).filter(\.isFinite)
+        func plottable(_ value: Double) -> Bool { value.isFinite && abs(value) <= 1e30 }
+        let values = panel.series.flatMap(\.values).filter(plottable)
         let ticks = NiceTicks(covering: values.min() ?? 0, values.max() ?? 1, about: max(2, (y1 - y0) / 40))
         let (first, last) = (Double(epochs.first ?? 0), Double(epochs.last ?? 0))
         func px(_ epoch: Double) -> Int {
@@ -86,7 +89,7 @@ struct PlotCanvas {
         text(panel.title, x: x0 + 4, y: y0 - 14)
         let marked = epochs.count <= 30
         for series in panel.series {
-            let points = zip(epochs, series.values).filter { $0.1.isFinite }.map { (px(Double($0.0)), py($0.1)) }
+            let points = zip(epochs, series.values).filter { plottable($0.1) }.map { (px(Double($0.0)), py($0.1)) }
             for (a, b) in zip(points, points.dropFirst()) { line(from: a, to: b, shade: series.shade, dash: series.dash) }
             if marked || points.count == 1 {
                 for point in points { marker(series.marker, x: point.0, y: point.1, shade: series.shade) }

@@ -44,6 +44,15 @@ final class LossCurvePlotTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(ink.count, 4, "a marker is several pixels tall")
     }
 
+    func testAbsurdValues_AreLeftOutInsteadOfOverflowingTheAxes() {
+        // Finite, but their spread is more than a Double holds; and NaN, and infinity.
+        let history = [record(1, loss: -1.7e308, kl: .nan), record(2, loss: 1.7e308, kl: .infinity),
+                       record(3, loss: 250, kl: 6), record(4, loss: 240, kl: 6.5)]
+        let picture = LossCurvePlot.render(history, width: 640, height: 440)
+        XCTAssertEqual(picture.width, 640)
+        XCTAssertTrue(picture.pixels.contains { $0 < 0.1 }, "the sane epochs are drawn")
+    }
+
     func testLegend_GoesToTheCornerTheLinesLeaveFree() {
         var canvas = PlotCanvas(width: 200, height: 100)
         // A thick line across the top right.
