@@ -42,6 +42,10 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
                   parts.count <= 2, let seed = parts.count == 2 ? UInt64(parts.last!) : 1 else {
                 throw DataError("data spec '\(text)': expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
             }
+            // A spec can come from a checkpoint's metadata: never let it ask for gigabytes.
+            guard count <= SyntheticDigits.maximumTrainCount else {
+                throw DataError("data spec '\(text)': at most \(SyntheticDigits.maximumTrainCount) synthetic images")
+            }
             self = .synthetic(trainCount: count, seed: seed)
         default:
             var isDirectory: ObjCBool = false

@@ -9,6 +9,8 @@ import Foundation
 public enum SyntheticDigits {
     /// Training images in the default `synthetic` spec; the test set is a sixth of this.
     public static let defaultTrainCount = 12_000
+    /// The most training images `synthetic:COUNT` makes (about 730 MB with the test sixth).
+    public static let maximumTrainCount = 200_000
 
     /// Image size of the set.
     public static let shape = ImageShape.mnist
