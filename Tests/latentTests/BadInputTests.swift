@@ -10,9 +10,7 @@ final class BadInputTests: CommandTestCase {
 
     override func setUpWithError() throws {
         dir = try temporaryDirectory()
-        model = dir + "/m.safetensors"
-        let trained = try latent(["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model])
-        XCTAssertEqual(trained.status, 0, trained.stderr)
+        model = try trainSmallModel(dir + "/m.safetensors")
     }
 
     /// A folder of images at `path`, each `side` pixels square (light strokes on black).

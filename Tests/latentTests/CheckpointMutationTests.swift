@@ -35,9 +35,7 @@ final class CheckpointMutationTests: CommandTestCase {
 
     override func setUpWithError() throws {
         dir = try temporaryDirectory()
-        let path = dir + "/tiny.safetensors"
-        let trained = try latent(["train", "--data", "synthetic:256", "--arch", tinyArch, "--epochs", "1", "--out", path])
-        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let path = try trainSmallModel(dir + "/tiny.safetensors", arch: tinyArch)
         // The history holds timings; fixed ones make the file, and so every mutant, the same on each run.
         let loaded = try Checkpoint.load(path: path)
         var checkpoint = loaded.checkpoint

@@ -68,6 +68,15 @@ class CommandTestCase: XCTestCase {
     }
 
     let tinyArch = "mlp(hidden:[32],latent:2)"
+
+    /// Trains `arch` on 256 synthetic digits for one epoch into `path`: the model most binary
+    /// tests start from. Returns `path`.
+    @discardableResult
+    func trainSmallModel(_ path: String, arch: String = "mlp2", file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let trained = try latent(["train", "--data", "synthetic:256", "--arch", arch, "--epochs", "1", "--out", path])
+        XCTAssertEqual(trained.status, 0, trained.stderr, file: file, line: line)
+        return path
+    }
 }
 
 /// The train, bench and info commands.

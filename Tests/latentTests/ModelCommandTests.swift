@@ -7,10 +7,7 @@ final class ModelCommandTests: CommandTestCase {
     /// A small model trained by the binary itself, shared by the tests of this class.
     func trainedModel() throws -> (path: String, dir: String) {
         let dir = try temporaryDirectory()
-        let path = dir + "/m.safetensors"
-        let result = try latent(["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", path])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        return (path, dir)
+        return (try trainSmallModel(dir + "/m.safetensors"), dir)
     }
 
     func testSample_WritesAPNGGridAndRandomSamples() throws {

@@ -11,9 +11,7 @@ final class OutputFileTests: CommandTestCase {
 
     override func setUpWithError() throws {
         dir = try temporaryDirectory()
-        model = dir + "/m.safetensors"
-        let trained = try latent(["train", "--data", "synthetic:256", "--arch", tinyArch, "--epochs", "1", "--out", model])
-        XCTAssertEqual(trained.status, 0, trained.stderr)
+        model = try trainSmallModel(dir + "/m.safetensors", arch: tinyArch)
     }
 
     /// Each command that writes a file, writing to `out` (whose extension the caller picks).
