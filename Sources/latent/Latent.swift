@@ -68,13 +68,23 @@ struct Latent: ParsableCommand {
             // without the usage block, pointing at --help.
             if code == .validationFailure {
                 let text = Latent.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-                (message, status) = ("\(text.replacingOccurrences(of: "Error: ", with: "")) (see latent help)", 2)
+                (message, status) = ("\(text.replacingOccurrences(of: "Error: ", with: ""))\(fileNamedLikeAnOption) (see latent help)", 2)
             } else {
                 (message, status) = (fullMessage(for: error), 1)
             }
         }
         Console.error(message)
         finish(status)
+    }
+
+    /// A hint when an argument that starts with '-' names an existing file: it was read as an
+    /// option, and goes after `--` to be read as a file.
+    private static var fileNamedLikeAnOption: String {
+        let arguments = CommandLine.arguments.dropFirst().prefix { $0 != "--" }
+        guard let name = arguments.first(where: { $0.hasPrefix("-") && $0.count > 1 && FileManager.default.fileExists(atPath: $0) }) else {
+            return ""
+        }
+        return "; to name the file \(name), put it after -- (or write ./\(name))"
     }
 }
 

@@ -88,6 +88,12 @@ final class ImageInputTests: CommandTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.hasPrefix("wrote s.png: 9 frames from -shoe.png to #0"), result.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/s.png"))
+        // Without --, a name such as -x.png reads as options; the one line says what to do.
+        try FileManager.default.copyItem(atPath: dir + "/" + file, toPath: dir + "/-x.png")
+        let hinted = try latent(["interpolate", "-x.png", "0", "--model", model, "--out", "s.png"], in: dir)
+        XCTAssertEqual(hinted.status, 2)
+        XCTAssertTrue(hinted.stderr.contains("to name the file -x.png, put it after -- (or write ./-x.png)"), hinted.stderr)
+        XCTAssertEqual(hinted.stderr.split(separator: "\n").count, 1)
     }
 
     func testAFolderWithNestedClassesAndHiddenFiles_Evaluates() throws {

@@ -79,6 +79,12 @@ final class OutputFileTests: CommandTestCase {
         XCTAssertEqual(try debris(dir) + debris(folder), [])
     }
 
+    func testOut_RefusesAnEmptyNameAndAFolderName() throws {
+        try assertBadInput(["encode", "--model", model, "--out", ""], "'': an empty name; give a file name")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--out", dir + "/new.safetensors/"],
+                           "\(dir)/new.safetensors/: names a folder (it ends in /); give a file name")
+    }
+
     func testEncode_WantsACSVName() throws {
         try assertBadInput(["encode", "--model", model, "--out", dir + "/z.txt"], "\(dir)/z.txt: encode writes CSV; name the file .csv")
     }

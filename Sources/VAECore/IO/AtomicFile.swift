@@ -24,6 +24,8 @@ public enum AtomicFile {
     /// Throws a `WriteError` (`.refusedTarget`) when `path` is not a place for a regular file.
     public static func destination(of path: String) throws -> String {
         func refuse(_ problem: String) -> WriteError { WriteError(file: path, problem, cause: .refusedTarget) }
+        guard !path.isEmpty else { throw WriteError(file: "''", "an empty name; give a file name", cause: .refusedTarget) }
+        guard !path.hasSuffix("/") else { throw refuse("names a folder (it ends in /); give a file name") }
         var info = stat()
         guard lstat(path, &info) == 0 else {
             guard errno == ENOENT else { throw refuse("cannot be examined: \(describe(errno))") }
