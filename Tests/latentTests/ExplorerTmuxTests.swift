@@ -206,8 +206,9 @@ extension ExplorerTmuxTests {
         try tmux(["send-keys", "-t", "main", "p"])
         try waitFor("linear path")
         try tmux(["send-keys", "-t", "main", "Tab"])
-        let explore = try waitFor("latent · explore")
-        XCTAssertTrue(explore.contains("z = ("), explore)
+        // Waits for the body, not the title: a capture can land while the frame is half drawn.
+        let explore = try waitFor("z = (")
+        XCTAssertTrue(explore.contains("latent · explore"), explore)
         try tmux(["send-keys", "-t", "main", "2"])
         try waitFor("latent · interpolate")
         try tmux(["send-keys", "-t", "main", "q"])
