@@ -342,3 +342,15 @@ extension ExplorerTmuxTests {
         XCTAssertEqual(piped.output.split(separator: "\n").count, 1, piped.output)
     }
 }
+
+extension ExplorerTmuxTests {
+    func testTrainMonitor_ADivergingRunEndsWithOneLine() throws {
+        let model = directory + "/diverging.safetensors"
+        try start("\(binary) train --data synthetic:2000 --arch mlp2 --epochs 5 --lr 1e30 --out \(model)")
+        let after = try waitFor("EXITED", seconds: 60)
+        XCTAssertTrue(after.contains("EXITED 1"), after)
+        XCTAssertTrue(after.contains("latent: training diverged at step"), after)
+        XCTAssertTrue(after.contains("nothing was saved; try a lower --lr"), after)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: model))
+    }
+}
