@@ -59,6 +59,12 @@ public enum AtomicFile {
 
     /// Writes `bytes` to `path` atomically (see the type's rule), synced to disk.
     public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(bytes, to: path, unnamedFirst: true)
+    }
+
+    /// `write`, choosing whether to try an unnamed temporary first (tests take the named path,
+    /// which file systems without `O_TMPFILE` use).
+    static func write(_ bytes: [UInt8], to path: String, unnamedFirst: Bool) throws {
         let target = try destination(of: path)
         let directory = folder(of: target)
         removeStaleTemporaries(of: target)
@@ -66,7 +72,7 @@ public enum AtomicFile {
         var existing = stat()
         let existingMode: mode_t? = stat(target, &existing) == 0 ? existing.st_mode & 0o7777 : nil
 
-        let file = try TemporaryFile(in: directory, for: target, path: path)
+        let file = try TemporaryFile(in: directory, for: target, path: path, unnamedFirst: unnamedFirst)
         defer { file.discard() }
         try file.write(bytes, failure: fail)
         if let existingMode { fchmod(file.descriptor, existingMode) }
@@ -156,11 +162,12 @@ private final class TemporaryFile {
 
     /// Opens it in `directory`; `path` is the name the user gave, for errors. With
     /// `unlinkAtOnce` a named fallback is removed as soon as it is open, so it never shows.
-    init(in directory: String, for target: String, path: String, unlinkAtOnce: Bool = false) throws {
+    init(in directory: String, for target: String, path: String, unlinkAtOnce: Bool = false, unnamedFirst: Bool = true) throws {
         temporaryPath = "\(directory)/.\((target as NSString).lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
-        var fd = latent_open_unnamed_file(directory, 0o666)
+        var fd = unnamedFirst ? latent_open_unnamed_file(directory, 0o666) : -1
         named = false
-        if fd < 0 && [EOPNOTSUPP, EISDIR, EINVAL].contains(errno) {
+        // File systems without unnamed files answer EOPNOTSUPP, EISDIR or EINVAL.
+        if fd < 0 && (!unnamedFirst || [EOPNOTSUPP, EISDIR, EINVAL].contains(errno)) {
             fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             named = fd >= 0
             if named && unlinkAtOnce {
