@@ -11,11 +11,8 @@ final class TrainScreenTests: XCTestCase {
 
     func testMonitor_ShowsProgressChartAndSamplesAfterTraining() throws {
         let trainer = makeTrainer()
-        var saves: [Int] = []
-        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false)) { _, history in
-            saves.append(history.count)
-            return "model.safetensors"
-        }
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false),
+                                 checkpoint: "model.safetensors")
         var followed: [ExploreState] = []
         screen.onEpoch = { followed.append($0) }
         let terminal = MemoryTerminal(columns: 100, rows: 30)
@@ -43,13 +40,10 @@ final class TrainScreenTests: XCTestCase {
         XCTAssertEqual(screen.last?.step, 8)
     }
 
-    func testKeys_PauseChangeBetaToggleLogScaleAndSave() {
+    func testKeys_PauseChangeBetaToggleLogScaleAndSave() throws {
         let trainer = makeTrainer()
-        var saved = 0
-        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: false, colors: 0, noColor: true)) { _, _ in
-            saved += 1
-            return "m.safetensors"
-        }
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: false, colors: 0, noColor: true),
+                                 checkpoint: "m.safetensors")
         XCTAssertTrue(screen.handle(.character(" ")))
         XCTAssertTrue(trainer.control.isPaused)
         XCTAssertTrue(screen.handle(.character(" ")))
@@ -60,8 +54,13 @@ final class TrainScreenTests: XCTestCase {
         XCTAssertEqual(trainer.control.beta, 1, accuracy: 1e-6)
         XCTAssertTrue(screen.handle(.character("g")))
         XCTAssertTrue(screen.logarithmic)
+        // s asks the trainer, which saves between steps on its own thread.
         XCTAssertTrue(screen.handle(.character("s")))
-        XCTAssertEqual(saved, 1)
+        XCTAssertEqual(screen.message, "saving m.safetensors...")
+        var saves: [Int] = []
+        try trainer.run { saves.append($0.step) }
+        XCTAssertEqual(saves, [0, 4, 8], "the requested save before the first step, then each epoch's")
+        screen.update()
         XCTAssertEqual(screen.message, "saved m.safetensors")
         XCTAssertFalse(screen.handle(.character("z")))
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "test")
@@ -72,7 +71,7 @@ final class TrainScreenTests: XCTestCase {
 
     func testInterruption_EndsTheAppOnceTrainingHasStopped() throws {
         let trainer = makeTrainer(epochs: 1000)
-        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false)) { _, _ in "" }
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false), checkpoint: "")
         screen.interruption.trigger()
         XCTAssertFalse(screen.requestsQuit, "not before training has stopped")
         XCTAssertTrue(try trainer.run())
@@ -89,7 +88,7 @@ extension TrainScreenTests {
     /// figures are the same every time).
     func testGoldenRender_FromFixedEvents_100x30() {
         let trainer = makeTrainer()
-        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false)) { _, _ in "" }
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false), checkpoint: "")
         for step in 1...40 {
             let loss = LossTerms(reconstruction: 500 / Double(step).squareRoot() + 100, kl: 2 + Double(step) / 10,
                                  total: 500 / Double(step).squareRoot() + 102 + Double(step) / 10)

@@ -85,7 +85,7 @@ final class LatentCommandTests: CommandTestCase {
     func testTrain_BadArguments_ExitTwoWithOneLine() throws {
         let dir = try temporaryDirectory()
         let out = dir + "/m.safetensors"
-        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "0", "--out", out], "--epochs must be at least 1")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "0", "--out", out], "--epochs must be from 1 to 1000000, got 0")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--beta", "-1", "--out", out], "--beta must be a non-negative")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--arch", "resnet", "--out", out], "architecture 'resnet'")
         try assertBadInput(["train", "--data", dir + "/nothing", "--epochs", "1", "--out", out], "no such directory")

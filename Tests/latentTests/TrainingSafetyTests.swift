@@ -35,7 +35,18 @@ final class TrainingSafetyTests: CommandTestCase {
                                     "--lr", "10", "--out", copy])
         assertOneLine(exploding, status: 1, "above the limit of 54343); nothing was saved; try a lower --lr")
         XCTAssertFalse(FileManager.default.fileExists(atPath: copy))
+        // A huge KL weight alone passes the limit: the advice names it.
+        let heavy = try latent(["train", "--data", "synthetic:60", "--arch", tinyArch, "--beta", "1e8", "--epochs", "1", "--out", copy])
+        assertOneLine(heavy, status: 1, "nothing was saved; try a lower --lr or --beta")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }, [])
+    }
+
+    func testAbsurdCounts_AreRefusedBeforeTraining() throws {
+        let out = dir + "/m.safetensors"
+        let base = ["train", "--data", "synthetic:60", "--arch", "mlp2", "--out", out]
+        try assertBadInput(base + ["--epochs", "9223372036854775807"], "--epochs must be from 1 to 1000000")
+        try assertBadInput(base + ["--epochs", "1", "--samples", "4611686018427387904"], "--samples must be from 0 to 5000")
+        try assertBadInput(base + ["--epochs", "1", "--batch", "1000000"], "--batch must be from 1 to 65536")
     }
 
     func testSignals_Piped_SaveAndExitWithTheShellsStatus() throws {

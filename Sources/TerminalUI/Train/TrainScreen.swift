@@ -8,8 +8,8 @@ public final class TrainScreen: AppScreen {
     public let trainer: Trainer
     let queue = TrainingEventQueue()
     private let abilities: TerminalAbilities
-    /// Writes a checkpoint of the given model and history; returns where.
-    private let save: (VAE, [EpochRecord]) throws -> String
+    /// The checkpoint the trainer writes, for messages.
+    private let checkpoint: String
 
     private var total: [Double] = [], reconstruction: [Double] = [], kl: [Double] = []
     private var smoother = (total: 0.0, reconstruction: 0.0, kl: 0.0, count: 0)
@@ -23,6 +23,8 @@ public final class TrainScreen: AppScreen {
     public private(set) var outcome: Bool?
     /// Why training stopped early, when the model diverged.
     public private(set) var divergence: TrainingDiverged?
+    /// The error that stopped training, when one did (a checkpoint that could not be written).
+    public private(set) var failure: String?
     public private(set) var logarithmic = false
     public private(set) var message = ""
     private var samples: [[Float]] = []
@@ -43,11 +45,12 @@ public final class TrainScreen: AppScreen {
     public var onEpoch: ((ExploreState) -> Void)?
     private var epochEnded = false
 
-    /// A monitor for `trainer`; call before the trainer starts, as it adds a listener.
-    public init(trainer: Trainer, abilities: TerminalAbilities, save: @escaping (VAE, [EpochRecord]) throws -> String) {
+    /// A monitor for `trainer`, which writes `checkpoint`; call before the trainer starts, as it
+    /// adds a listener.
+    public init(trainer: Trainer, abilities: TerminalAbilities, checkpoint: String) {
         self.trainer = trainer
         self.abilities = abilities
-        self.save = save
+        self.checkpoint = checkpoint
         interruption = Interruption(control: trainer.control)
         records = trainer.history
         var rng = RandomGenerator(seed: 7)
@@ -93,6 +96,10 @@ public final class TrainScreen: AppScreen {
                 lastSamples = 0
             case .diverged(let diverged):
                 divergence = diverged
+            case .failed(let message):
+                failure = message
+            case .saved(let failure):
+                message = failure.map { "not saved: \($0)" } ?? "saved \(checkpoint)"
             }
         }
         // Take in a finished refresh, and start the next one when it is due. Refreshes run on a
@@ -127,9 +134,9 @@ public final class TrainScreen: AppScreen {
     /// Blocks until a refresh in progress has finished (for tests).
     func waitForRefresh() { refresh.wait() }
 
-    /// After Ctrl-C once the trainer has saved, and at once when the model diverged: the
-    /// command says what happened, and the weights are not worth a look.
-    public var requestsQuit: Bool { (interruption.happened && outcome != nil) || divergence != nil }
+    /// After Ctrl-C once the trainer has saved, and at once when training diverged or failed:
+    /// the command then says what happened.
+    public var requestsQuit: Bool { (interruption.happened && outcome != nil) || divergence != nil || failure != nil }
 
     public var isBusy: Bool { outcome == nil || !refreshedAfterEnd || refresh.running || refresh.hasResult }
 
@@ -149,11 +156,9 @@ public final class TrainScreen: AppScreen {
         case .character("L"), .character("g"):
             logarithmic.toggle()
         case .character("s"):
-            do {
-                message = "saved \(try save(trainer.snapshot(), records))"
-            } catch {
-                message = "not saved: \(error)"
-            }
+            // The trainer saves between two steps, on its own thread, as at an epoch's end.
+            trainer.control.requestSave()
+            message = "saving \(checkpoint)..."
         default:
             return false
         }

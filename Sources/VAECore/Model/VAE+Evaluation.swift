@@ -37,14 +37,21 @@ extension VAE {
     /// -log p(x) <= -log (1/k) Σ_s p(x|z_s) p(z_s) / q(z_s|x),   z_s ~ q(z|x)
     /// ```
     /// k = 1 is the one-sample negative ELBO; the bound tightens as k grows. For a VAE only.
-    /// `progress` is called with the number of images done after each chunk of them.
+    /// `progress` is called with the number of images done after each chunk of them, and
+    /// `shouldStop` before each chunk: when it says stop, the result is nil.
     public func importanceWeightedBound(images: UnsafeBufferPointer<Float>, count: Int, samples: Int,
-                                        rng: inout RandomGenerator, progress: ((Int) -> Void)? = nil) -> [Double] {
+                                        rng: inout RandomGenerator, progress: ((Int) -> Void)? = nil,
+                                        shouldStop: (() -> Bool)? = nil) -> [Double]? {
         precondition(logVarHead != nil, "the importance-weighted bound needs a VAE, not a plain autoencoder")
         precondition(samples >= 1, "samples must be at least 1, got \(samples)")
         let l = latentSize
         var bounds = [Double](repeating: 0, count: count)
+        var stopped = false
         forEachChunk(of: images, count: count) { start, n, x in
+            if stopped || shouldStop?() == true {
+                stopped = true
+                return
+            }
             let b = buffers(batchSize: n)
             encode(x, batchSize: n, into: b)
             // Running log-sum-exp of the log weights, per image.
@@ -76,6 +83,6 @@ extension VAE {
             }
             progress?(start + n)
         }
-        return bounds
+        return stopped ? nil : bounds
     }
 }

@@ -29,9 +29,10 @@ public struct EvaluationResult: Equatable, Sendable, Codable {
 public enum Evaluation {
     /// Evaluates `model` on every image of `dataset`. `importanceSamples` > 0 adds the IWAE bound
     /// (VAE only; it costs k decoder passes per image), and `progress` hears how many images of
-    /// that slow part are done.
+    /// that slow part are done; when `shouldStop` turns true the bound is dropped (nil) and the
+    /// rest of the result stands.
     public static func run(model: VAE, on dataset: Dataset, importanceSamples: Int = 0, seed: UInt64,
-                           progress: ((Int) -> Void)? = nil) -> EvaluationResult {
+                           progress: ((Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) -> EvaluationResult {
         var rng = RandomGenerator(seed: seed)
         let scores = dataset.images.withUnsafeBufferPointer {
             model.scores(images: $0, count: dataset.count, rng: &rng)
@@ -44,10 +45,12 @@ public enum Evaluation {
         if importanceSamples > 0 && model.configuration.kind == .vae {
             let bounds = dataset.images.withUnsafeBufferPointer {
                 model.importanceWeightedBound(images: $0, count: dataset.count, samples: importanceSamples, rng: &rng,
-                                              progress: progress)
+                                              progress: progress, shouldStop: shouldStop)
             }
-            result.importanceWeightedBound = bounds.reduce(0, +) / n
-            result.importanceSamples = importanceSamples
+            if let bounds {
+                result.importanceWeightedBound = bounds.reduce(0, +) / n
+                result.importanceSamples = importanceSamples
+            }
         }
         return result
     }

@@ -63,91 +63,120 @@ public final class Trainer: @unchecked Sendable {
     }
 
     /// Trains until `settings.epochs` epochs are done (counting those in `history`) or the
-    /// control cancels. `afterEpoch` runs once after each epoch is scored and, when training is
-    /// cancelled between epochs' ends, once more before returning: the place to write
-    /// checkpoints, and it always sees finite weights. Returns true when cancelled.
+    /// control cancels. `afterEpoch` runs once after each epoch is scored, for each save the
+    /// control asks for, and, when training is cancelled between epochs' ends, once more before
+    /// returning: the place to write checkpoints, and it always sees finite weights. Returns true
+    /// when cancelled.
     ///
     /// Throws `TrainingDiverged` when a step's loss or the weights stop being finite or the loss
     /// passes `TrainingDiverged.lossLimit`; `afterEpoch` is then not called again, so the last
-    /// checkpoint it wrote stays the last good one.
+    /// checkpoint it wrote stays the last good one. Whatever ends training, listeners hear it:
+    /// `.finished`, `.diverged` or `.failed` (an error `afterEpoch` threw).
     @discardableResult
     public func run(afterEpoch: (Trainer) throws -> Void = { _ in }) throws -> Bool {
+        do {
+            return try train(afterEpoch: afterEpoch)
+        } catch let diverged as TrainingDiverged {
+            emit(.diverged(diverged))
+            throw diverged
+        } catch {
+            emit(.failed((error as? LocalizedError)?.errorDescription ?? "\(error)"))
+            throw error
+        }
+    }
+
+    private func train(afterEpoch: (Trainer) throws -> Void) throws -> Bool {
         var rng = RandomGenerator(seed: settings.seed &+ 1 &+ UInt64(history.count) &* 0x9E37)
         var batches = ShuffledBatches(dataset: data.train, batchSize: settings.batchSize)
         let firstEpoch = history.count + 1
-        let totalImages = Double(max(0, settings.epochs - history.count) * data.train.count)
+        let totalImages = Double(max(0, settings.epochs - history.count)) * Double(data.train.count)
         let lossLimit = TrainingDiverged.lossLimit(for: model.configuration.architecture.image)
         var imagesDone = 0.0
-        func stop(_ diverged: TrainingDiverged) -> TrainingDiverged {
-            emit(.diverged(diverged))
-            return diverged
-        }
         /// Saves through `afterEpoch`, unless an update left a weight that is not finite.
         func save() throws {
             if let name = model.firstNonFiniteParameter {
-                throw stop(TrainingDiverged(step: step, reason: "tensor '\(name)' holds NaN or infinite values"))
+                throw TrainingDiverged(step: step, reason: "tensor '\(name)' holds NaN or infinite values")
             }
             try afterEpoch(self)
         }
-        if firstEpoch <= settings.epochs {
-            for epoch in firstEpoch...settings.epochs {
-                batches.shuffle(using: &rng)
-                var sums = (reconstruction: 0.0, kl: 0.0, total: 0.0, images: 0)
-                var seconds = 0.0
-                var beta = control.beta
-                for batch in 0..<batches.batchesPerEpoch {
-                    if control.waitWhilePaused(onPause: { emit(.paused($0)) }) {
-                        try save()
-                        emit(.finished(cancelled: true))
-                        return true
-                    }
-                    beta = control.beta
-                    let started = DispatchTime.now().uptimeNanoseconds
-                    let (loss, n) = batches.withBatch(batch) { x, n in
-                        stepLock.lock(); defer { stepLock.unlock() }
-                        model.zeroGradients()
-                        let loss = parallelStep?.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
-                            ?? model.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
-                        optimizer.update()
-                        return (loss, n)
-                    }
-                    seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                    step += 1
-                    if let diverged = TrainingDiverged.check(loss: loss.total, step: step, limit: lossLimit) {
-                        throw stop(diverged)
-                    }
-                    sums.reconstruction += loss.reconstruction * Double(n)
-                    sums.kl += loss.kl * Double(n)
-                    sums.total += loss.total * Double(n)
-                    sums.images += n
-                    imagesDone += Double(n)
-                    let rate = Double(sums.images) / max(seconds, 1e-9)
-                    emit(.step(StepReport(step: step, epoch: epoch, batch: batch + 1,
-                                          batchesPerEpoch: batches.batchesPerEpoch, loss: loss, beta: beta,
-                                          imagesPerSecond: rate,
-                                          secondsRemaining: (totalImages - imagesDone) / rate)))
-                }
-                let count = Double(sums.images)
-                // Scoring only reads the weights, so snapshot() need not wait for it (the lock
-                // guards the updates): a monitor would otherwise freeze for the whole test set.
-                let test = Evaluation.run(model: model, on: data.test, importanceSamples: settings.importanceSamples,
-                                          seed: settings.seed &+ 1000 &+ UInt64(epoch))
-                if let diverged = TrainingDiverged.check(loss: test.negativeELBO, step: step, limit: lossLimit) {
-                    throw stop(TrainingDiverged(step: step, reason: "test " + diverged.reason))
-                }
-                let record = EpochRecord(
-                    epoch: epoch, step: step,
-                    train: LossTerms(reconstruction: sums.reconstruction / count, kl: sums.kl / count,
-                                     total: sums.total / count),
-                    test: test, beta: beta, trainSeconds: seconds, imagesPerSecond: count / max(seconds, 1e-9))
-                history.append(record)
-                emit(.epoch(record))
-                try save()
-                // Cancelled while the test set was scored: this epoch is saved, and that is all.
-                if control.isCancelled {
+        guard firstEpoch <= settings.epochs else {
+            emit(.finished(cancelled: false))
+            return false
+        }
+        for epoch in firstEpoch...settings.epochs {
+            batches.shuffle(using: &rng)
+            var sums = (reconstruction: 0.0, kl: 0.0, total: 0.0, images: 0)
+            var seconds = 0.0
+            var beta = control.beta
+            var batch = 0
+            while batch < batches.batchesPerEpoch {
+                switch control.next(onPause: { emit(.paused($0)) }) {
+                case .stop:
+                    try save()
                     emit(.finished(cancelled: true))
                     return true
+                case .save:
+                    // A save asked for from another thread; its failure does not stop training.
+                    do {
+                        try save()
+                        emit(.saved(failure: nil))
+                    } catch let diverged as TrainingDiverged {
+                        throw diverged
+                    } catch {
+                        emit(.saved(failure: (error as? LocalizedError)?.errorDescription ?? "\(error)"))
+                    }
+                    continue
+                case .step:
+                    break
                 }
+                beta = control.beta
+                let started = DispatchTime.now().uptimeNanoseconds
+                let (loss, n) = batches.withBatch(batch) { x, n in
+                    stepLock.lock(); defer { stepLock.unlock() }
+                    model.zeroGradients()
+                    let loss = parallelStep?.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
+                        ?? model.accumulateGradients(batch: x, batchSize: n, beta: beta, rng: &rng)
+                    optimizer.update()
+                    return (loss, n)
+                }
+                seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                step += 1
+                batch += 1
+                if let diverged = TrainingDiverged.check(loss: loss.total, step: step, limit: lossLimit) {
+                    throw diverged
+                }
+                sums.reconstruction += loss.reconstruction * Double(n)
+                sums.kl += loss.kl * Double(n)
+                sums.total += loss.total * Double(n)
+                sums.images += n
+                imagesDone += Double(n)
+                let rate = Double(sums.images) / max(seconds, 1e-9)
+                emit(.step(StepReport(step: step, epoch: epoch, batch: batch,
+                                      batchesPerEpoch: batches.batchesPerEpoch, loss: loss, beta: beta,
+                                      imagesPerSecond: rate,
+                                      secondsRemaining: (totalImages - imagesDone) / rate)))
+            }
+            let count = Double(sums.images)
+            // Scoring only reads the weights, so snapshot() need not wait for it (the lock
+            // guards the updates): a monitor would otherwise freeze for the whole test set.
+            // A cancel skips the slow importance-weighted part, so a signal is answered at once.
+            let test = Evaluation.run(model: model, on: data.test, importanceSamples: settings.importanceSamples,
+                                      seed: settings.seed &+ 1000 &+ UInt64(epoch), shouldStop: { self.control.isCancelled })
+            if let diverged = TrainingDiverged.check(loss: test.negativeELBO, step: step, limit: lossLimit) {
+                throw TrainingDiverged(step: step, reason: "test " + diverged.reason)
+            }
+            let record = EpochRecord(
+                epoch: epoch, step: step,
+                train: LossTerms(reconstruction: sums.reconstruction / count, kl: sums.kl / count,
+                                 total: sums.total / count),
+                test: test, beta: beta, trainSeconds: seconds, imagesPerSecond: count / max(seconds, 1e-9))
+            history.append(record)
+            emit(.epoch(record))
+            try save()
+            // Cancelled while the test set was scored: this epoch is saved, and that is all.
+            if control.isCancelled {
+                emit(.finished(cancelled: true))
+                return true
             }
         }
         emit(.finished(cancelled: false))

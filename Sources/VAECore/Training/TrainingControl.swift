@@ -1,12 +1,16 @@
 import Foundation
 
-/// Steers a running trainer from any thread: pause, resume, cancel, and change beta live.
+/// Steers a running trainer from any thread: pause, resume, cancel, save now, and change beta
+/// live.
 ///
 /// The trainer looks at it between steps, so a request takes effect within one step.
 public final class TrainingControl: @unchecked Sendable {
     private let condition = NSCondition()
     private var isPausedValue = false
     private var isCancelledValue = false
+    private var saveRequested = false
+    /// The trainer has reported that it is paused (`.paused(true)`) and not yet that it goes on.
+    private var pauseReported = false
     private var betaValue: Float
 
     public init(beta: Float) {
@@ -63,22 +67,47 @@ public final class TrainingControl: @unchecked Sendable {
         }
     }
 
-    /// Blocks while paused; returns true when training should stop. Calls `onPause(true)` when
-    /// it starts waiting and `onPause(false)` when it goes on.
-    func waitWhilePaused(onPause: (Bool) -> Void) -> Bool {
+    /// Asks the trainer to write a checkpoint between two steps (paused or not): the save then
+    /// runs on the training thread, so it never races the end-of-epoch save.
+    public func requestSave() {
         condition.lock()
-        guard isPausedValue && !isCancelledValue else {
-            let cancelled = isCancelledValue
-            condition.unlock()
-            return cancelled
+        saveRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// What the trainer does next.
+    enum Next { case step, save, stop }
+
+    /// Blocks while paused, until a save request, a cancel or resume; calls `onPause(true)` when
+    /// a pause starts being waited out and `onPause(false)` when training goes on.
+    func next(onPause: (Bool) -> Void) -> Next {
+        condition.lock()
+        while true {
+            if isCancelledValue {
+                condition.unlock()
+                return .stop
+            }
+            if saveRequested {
+                saveRequested = false
+                condition.unlock()
+                return .save
+            }
+            if !isPausedValue {
+                let wasReported = pauseReported
+                pauseReported = false
+                condition.unlock()
+                if wasReported { onPause(false) }
+                return .step
+            }
+            if !pauseReported {
+                pauseReported = true
+                condition.unlock()
+                onPause(true)
+                condition.lock()
+                continue
+            }
+            condition.wait()
         }
-        condition.unlock()
-        onPause(true)
-        condition.lock()
-        while isPausedValue && !isCancelledValue { condition.wait() }
-        let cancelled = isCancelledValue
-        condition.unlock()
-        onPause(false)
-        return cancelled
     }
 }

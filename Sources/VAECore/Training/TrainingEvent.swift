@@ -94,4 +94,9 @@ public enum TrainingEvent: Sendable {
     case finished(cancelled: Bool)
     /// Training stopped because the model diverged; nothing more is saved.
     case diverged(TrainingDiverged)
+    /// Training stopped on an error (a checkpoint could not be written, say): its message.
+    case failed(String)
+    /// A save asked for with `TrainingControl.requestSave()` was done (`failure` nil) or failed;
+    /// training goes on either way.
+    case saved(failure: String?)
 }

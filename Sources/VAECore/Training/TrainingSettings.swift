@@ -26,15 +26,29 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     /// `latent train` accepts are read back.
     public var storedProblem: String? { problem(optionNames: false) }
 
+    /// The most epochs a run may ask for: counts of images and steps stay far from overflow.
+    public static let maximumEpochs = 1_000_000
+    /// The most images per step.
+    public static let maximumBatchSize = 65_536
+    /// The most importance samples per image (as `latent eval` allows): each costs a decoder
+    /// pass over the test set.
+    public static let maximumImportanceSamples = 5000
+
     private func problem(optionNames: Bool) -> String? {
         func name(_ option: String, _ field: String) -> String { optionNames ? "--\(option)" : field }
-        if epochs < 1 { return "\(name("epochs", "epochs")) must be at least 1, got \(epochs)" }
-        if batchSize < 1 { return "\(name("batch", "batchSize")) must be at least 1, got \(batchSize)" }
+        if !(1...Self.maximumEpochs).contains(epochs) {
+            return "\(name("epochs", "epochs")) must be from 1 to \(Self.maximumEpochs), got \(epochs)"
+        }
+        if !(1...Self.maximumBatchSize).contains(batchSize) {
+            return "\(name("batch", "batchSize")) must be from 1 to \(Self.maximumBatchSize), got \(batchSize)"
+        }
         if !(beta >= 0) || !beta.isFinite { return "\(name("beta", "beta")) must be a non-negative number, got \(beta)" }
         if !(adam.learningRate > 0) || !adam.learningRate.isFinite {
             return "\(name("lr", "learningRate")) must be positive, got \(adam.learningRate)"
         }
-        if importanceSamples < 0 { return "\(name("samples", "importanceSamples")) must be at least 0, got \(importanceSamples)" }
+        if !(0...Self.maximumImportanceSamples).contains(importanceSamples) {
+            return "\(name("samples", "importanceSamples")) must be from 0 to \(Self.maximumImportanceSamples), got \(importanceSamples)"
+        }
         return nil
     }
 }

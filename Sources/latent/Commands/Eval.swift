@@ -28,7 +28,8 @@ struct Eval: ParsableCommand {
     @OptionGroup var options: ModelOptions
 
     func run() throws {
-        if samples < 0 || samples > 5000 { throw UsageError("--samples must be from 0 to 5000, got \(samples)") }
+        let most = TrainingSettings.maximumImportanceSamples
+        if samples < 0 || samples > most { throw UsageError("--samples must be from 0 to \(most), got \(samples)") }
         let loaded = try options.loadModel()
         if samples > 0 && loaded.model.configuration.kind == .ae {
             throw UsageError("--samples needs a VAE: a plain autoencoder has no posterior to sample")

@@ -123,7 +123,9 @@ struct Train: ParsableCommand {
             } else {
                 kept = "nothing was saved"
             }
-            throw CommandFailure("\(diverged); \(kept); try a lower --lr")
+            // A large KL weight alone can push the loss past the limit.
+            let advice = max(settings.beta, trainer.control.beta) > 1 ? "try a lower --lr or --beta" : "try a lower --lr"
+            throw CommandFailure("\(diverged); \(kept); \(advice)")
         }
     }
 
@@ -171,10 +173,7 @@ struct Train: ParsableCommand {
         } catch {
             throw UsageError("cannot open the terminal for the live monitor: \(error); use --json for plain output")
         }
-        let screen = TrainScreen(trainer: trainer, abilities: terminal.abilities) { model, history in
-            try save(model, history)
-            return out
-        }
+        let screen = TrainScreen(trainer: trainer, abilities: terminal.abilities, checkpoint: out)
         // The explore and interpolate views follow the model: after every epoch they take the
         // monitor's freshly encoded test set.
         let explore = ExploreScreen(state: ExploreState(model: trainer.model.copy(), data: trainer.data.test,

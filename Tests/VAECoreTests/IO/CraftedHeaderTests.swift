@@ -169,7 +169,7 @@ final class CraftedHeaderTests: XCTestCase {
         try expectLoadError(tinyCheckpoint(metadata: ["latent.history": String(repeating: "[", count: 50_000)]), contains: "latent.history is not")
         try expectLoadError(tinyCheckpoint(metadata: ["latent.training": "{\"epochs\":-3,\"batchSize\":-1,\"beta\":1,\"seed\":1,\"importanceSamples\":0,"
                                                       + "\"adam\":{\"learningRate\":0.001,\"beta1\":0.9,\"beta2\":0.999,\"epsilon\":1e-8}}"]),
-                            contains: "latent.training: epochs must be at least 1, got -3")
+                            contains: "latent.training: epochs must be from 1 to 1000000, got -3")
         try expectLoadError(tinyCheckpoint(metadata: ["latent.training": "{\"epochs\":1e300}"]), contains: "latent.training is not valid JSON")
     }
 

@@ -165,4 +165,53 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(saved, [1, 2], "epoch 2 is scored and saved, once")
         XCTAssertEqual(trainer.history.count, 2)
     }
+
+    func testAFailedSave_EndsTrainingWithAFailedEvent() throws {
+        let trainer = Trainer(model: VAE(configuration: ModelConfiguration(architecture: small), seed: 1),
+                              data: SyntheticDigits.split(trainCount: 64, seed: 9), settings: TrainingSettings(epochs: 3, batchSize: 64))
+        var events: [TrainingEvent] = []
+        trainer.addListener { events.append($0) }
+        struct DiskFull: Error, LocalizedError { var errorDescription: String? { "m.safetensors: cannot write: No space left on device" } }
+        XCTAssertThrowsError(try trainer.run { _ in throw DiskFull() })
+        guard case .failed(let message) = events.last! else { return XCTFail("last event \(events.last!)") }
+        XCTAssertEqual(message, "m.safetensors: cannot write: No space left on device", "a monitor hears why training ended")
+    }
+
+    func testACancelWhileTheBoundIsScored_SkipsTheBoundAndKeepsTheEpoch() throws {
+        let data = SyntheticDigits.split(trainCount: 500, seed: 9)
+        let trainer = Trainer(model: VAE(configuration: ModelConfiguration(architecture: small), seed: 1), data: data,
+                              settings: TrainingSettings(epochs: 3, batchSize: 500, importanceSamples: 5000))
+        // The epoch's only step cancels: the request is there before the bound's first chunk.
+        trainer.addListener { event in
+            if case .step = event { trainer.control.cancel() }
+        }
+        let cancelled = try trainer.run()
+        XCTAssertTrue(cancelled)
+        XCTAssertEqual(trainer.history.count, 1, "the epoch is kept")
+        XCTAssertNil(trainer.history[0].test.importanceWeightedBound, "5000 samples per image were not waited for")
+        XCTAssertEqual(trainer.history[0].test.count, data.test.count, "the one-sample ELBO is scored")
+    }
+
+    func testASaveRequest_IsDoneBetweenStepsEvenWhilePaused() throws {
+        let trainer = Trainer(model: VAE(configuration: ModelConfiguration(architecture: small), seed: 1),
+                              data: SyntheticDigits.split(trainCount: 640, seed: 3), settings: TrainingSettings(epochs: 1, batchSize: 32))
+        let lock = NSLock()
+        var events: [TrainingEvent] = []
+        trainer.addListener { event in
+            lock.withLock { events.append(event) }
+            if case .step(let report) = event, report.step == 2 {
+                trainer.control.pause()
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { trainer.control.requestSave() }
+            }
+            if case .saved = event {
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { trainer.control.resume() }
+            }
+        }
+        var savedAtSteps: [Int] = []
+        try trainer.run { savedAtSteps.append($0.step) }
+        XCTAssertEqual(savedAtSteps, [2, 20], "saved while paused after step 2, then at the epoch's end")
+        let recorded = lock.withLock { events }
+        let pauses = recorded.compactMap { event -> Bool? in if case .paused(let paused) = event { return paused }; return nil }
+        XCTAssertEqual(pauses, [true, false], "one pause, reported once, around the save")
+    }
 }
