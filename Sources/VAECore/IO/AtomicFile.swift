@@ -5,8 +5,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Writes whole files so that readers see the old contents or the new, never a mix, and no
-/// half-written file or temporary is ever left behind.
+/// Writes whole files so that readers see the old contents or the new, never a mix, and never
+/// leaves a half-written file behind.
 ///
 /// One rule for every file latent writes:
 /// - a missing file is created, a regular file is replaced atomically (its permissions kept);
@@ -112,10 +112,18 @@ public enum AtomicFile {
         }
     }
 
+    /// The start of the temporaries' names for `target`: ".NAME." with NAME cut to 200 bytes,
+    /// so that with the pid and the random part it stays within the 255 bytes a name may have.
+    static func temporaryPrefix(of target: String) -> String {
+        var name = Substring((target as NSString).lastPathComponent)
+        while name.utf8.count > 200 { name = name.dropLast() }
+        return ".\(name)."
+    }
+
     /// Removes `.NAME.PID.*.tmp` files beside `target` whose process no longer runs.
     static func removeStaleTemporaries(of target: String) {
         let directory = folder(of: target)
-        let prefix = ".\((target as NSString).lastPathComponent)."
+        let prefix = temporaryPrefix(of: target)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
             let middle = name.dropFirst(prefix.count).dropLast(4).split(separator: ".")
@@ -163,7 +171,7 @@ private final class TemporaryFile {
     /// Opens it in `directory`; `path` is the name the user gave, for errors. With
     /// `unlinkAtOnce` a named fallback is removed as soon as it is open, so it never shows.
     init(in directory: String, for target: String, path: String, unlinkAtOnce: Bool = false, unnamedFirst: Bool = true) throws {
-        temporaryPath = "\(directory)/.\((target as NSString).lastPathComponent).\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
+        temporaryPath = "\(directory)/\(AtomicFile.temporaryPrefix(of: target))\(getpid()).\(UUID().uuidString.prefix(8)).tmp"
         var fd = unnamedFirst ? latent_open_unnamed_file(directory, 0o666) : -1
         named = false
         // File systems without unnamed files answer EOPNOTSUPP, EISDIR or EINVAL.

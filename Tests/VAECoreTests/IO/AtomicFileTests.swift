@@ -44,4 +44,16 @@ final class AtomicFileTests: XCTestCase {
             }
         }
     }
+
+    func testALongName_GetsATemporaryNameWithinTheLimit() throws {
+        let directory = try temporaryDirectory(self)
+        let path = directory + "/" + String(repeating: "b", count: 240) + ".csv"
+        for unnamedFirst in [true, false] {
+            try AtomicFile.write(Array("x".utf8), to: path, unnamedFirst: unnamedFirst)
+            XCTAssertEqual(FileManager.default.contents(atPath: path), Data("x".utf8))
+        }
+        XCTAssertEqual(try hidden(directory), [])
+        XCTAssertEqual(AtomicFile.temporaryPrefix(of: path).utf8.count, 202)
+        XCTAssertEqual(AtomicFile.temporaryPrefix(of: "/a/grid.png"), ".grid.png.")
+    }
 }
