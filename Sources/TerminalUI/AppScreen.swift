@@ -18,8 +18,8 @@ public protocol AppScreen: AnyObject {
     /// True when the screen wants the app to end now (after Ctrl-C, say).
     var requestsQuit: Bool { get }
     /// True while the screen changes by itself (training runs, an animation plays), so the
-    /// app draws frames without waiting for keys; when no screen is busy the app sleeps until
-    /// a key comes.
+    /// app draws frames without waiting for keys; when no screen is busy the app draws only
+    /// after a key or a resize.
     var isBusy: Bool { get }
 }
 

@@ -8,6 +8,9 @@ public final class ExplorerApp {
     public let title: String
     public private(set) var showingHelp = false
     public private(set) var finished = false
+    /// Set from a signal handler to end the app from its own thread within a frame (curses may
+    /// only be touched by the thread that runs the app).
+    public let quitRequest = SignalFlag()
 
     /// An app showing `screens`, starting on screen `first`.
     public init(terminal: Terminal, screens: [AppScreen], title: String, first: Int = 0) {
@@ -30,21 +33,31 @@ public final class ExplorerApp {
         screens.compactMap { ($0 as? ExploreScreen)?.state }.first!
     }
 
-    /// Runs until `q`; `maximumFrames` bounds the loop for tests.
+    /// Runs until `q`; `maximumFrames` bounds the loop's turns for tests.
+    ///
+    /// Keys are waited for 50 ms at a time, so a resize or a signal's quit request is seen at
+    /// once; a frame is drawn only after a key, a resize or while a screen is busy, so an idle
+    /// app costs next to no CPU.
     public func run(maximumFrames: Int = .max) {
-        var frames = 0
-        while !finished && frames < maximumFrames {
+        var turns = 0
+        var drawn: (columns: Int, rows: Int)?
+        var needsFrame = true
+        while !finished && turns < maximumFrames {
+            turns += 1
             for screen in screens { screen.update() }
-            if screens.contains(where: \.requestsQuit) {
+            if quitRequest.isSet || screens.contains(where: \.requestsQuit) {
                 quit()
                 break
             }
-            terminal.present(frame())
-            frames += 1
-            // An idle app wakes once a second only, to notice a signal's request to quit.
-            let wait = screens.contains(where: \.isBusy) ? 50 : 1000
-            guard let key = terminal.readKey(milliseconds: wait) else { continue }
+            let size = terminal.size
+            if needsFrame || drawn.map({ $0 != size }) ?? true || screens.contains(where: \.isBusy) {
+                terminal.present(frame())
+                drawn = size
+                needsFrame = false
+            }
+            guard let key = terminal.readKey(milliseconds: 50) else { continue }
             handle(key)
+            needsFrame = true
         }
     }
 

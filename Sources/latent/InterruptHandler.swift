@@ -5,20 +5,20 @@ import Foundation
 /// callback, so that a command can save and exit cleanly. The callback runs on a background
 /// queue and gets the signal's number; the first signal's number is kept for the exit status.
 ///
-/// A SIGHUP that was ignored when latent started (under nohup) stays ignored.
+/// A signal that was ignored when latent started (SIGHUP under nohup, SIGINT for a job started
+/// in the background by a shell without job control) stays ignored; `restore()` gives each
+/// signal back the handling it had.
 final class InterruptHandler: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
+    private var previous: [(signal: Int32, handler: __sighandler_t?)] = []
     private let lock = NSLock()
     private var first: Int32?
-    private var handlesHangup = false
 
     init(_ handler: @escaping @Sendable (Int32) -> Void) {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            let previous = signal(signalNumber, SIG_IGN)
-            if signalNumber == SIGHUP {
-                if InterruptHandler.isIgnore(previous) { continue }
-                handlesHangup = true
-            }
+            let before = signal(signalNumber, SIG_IGN)
+            previous.append((signalNumber, before))
+            if InterruptHandler.isIgnore(before) { continue }
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler { [self] in
                 lock.withLock { first = first ?? signalNumber }
@@ -53,8 +53,6 @@ final class InterruptHandler: @unchecked Sendable {
     /// Gives the signals their default behaviour back.
     func restore() {
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-        if handlesHangup { signal(SIGHUP, SIG_DFL) }
+        for (number, handler) in previous { signal(number, handler) }
     }
 }

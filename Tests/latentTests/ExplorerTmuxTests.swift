@@ -354,3 +354,21 @@ extension ExplorerTmuxTests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: model))
     }
 }
+
+extension ExplorerTmuxTests {
+    func testExplorer_CtrlCRestoresTheTerminalAndExits130() throws {
+        let model = directory + "/m.safetensors"
+        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        try start("\(binary) explore --model \(model) --data synthetic:256")
+        try waitFor("z = (0, 0)")
+        let pid = try latentProcess(mentioning: model)
+        Thread.sleep(forTimeInterval: 3)
+        let idle = try cpuTicks(pid)
+        Thread.sleep(forTimeInterval: 2)
+        XCTAssertLessThanOrEqual(try cpuTicks(pid) - idle, 4, "an idle explorer uses next to no CPU")
+        try tmux(["send-keys", "-t", "main", "C-c"])
+        let after = try waitFor("EXITED", seconds: 10)
+        XCTAssertTrue(after.contains("EXITED 130"), after)
+        XCTAssertFalse(after.contains("? help  q quit"), "the explorer's screen is gone:\n\(after)")
+    }
+}

@@ -14,8 +14,10 @@ public final class NCursesTerminal: Terminal {
     public let abilities: TerminalAbilities
     private var pairs: [Int64: Int32] = [:]
     private var active = true
-    /// Set when the terminal is gone; see `hangUp()`.
-    public let hangup = TerminalHangup()
+    /// Set (from any thread: a signal handler's queue) when the terminal is gone, SIGHUP: the
+    /// window closed or the SSH session dropped. From then on nothing is drawn and no key is
+    /// read, so the app can save and end without writing to a dead terminal.
+    public let hangup = SignalFlag()
 
     /// Takes over the terminal. `noColor` comes from `--no-color` and `imageGlyphs` from
     /// `--glyphs`; `NO_COLOR` is read here.
@@ -58,18 +60,13 @@ public final class NCursesTerminal: Terminal {
         (Int(latent_cols()), Int(latent_lines()))
     }
 
-    /// Ends curses; safe to call more than once. After `hangUp()` there is no terminal left to
+    /// Ends curses; safe to call more than once. After a hangup there is no terminal left to
     /// restore, and nothing is written.
     public func restore() {
         guard active else { return }
         active = false
         if !hangup.isSet && !isendwin() { endwin() }
     }
-
-    /// The terminal is gone (SIGHUP: the window closed or the SSH session dropped): from now on
-    /// nothing is drawn and no key is read, so the app can save and end without writing to a
-    /// dead terminal. Safe to call from any thread.
-    public func hangUp() { hangup.set() }
 
     public func present(_ grid: Grid) {
         guard !hangup.isSet else { return }
@@ -147,15 +144,6 @@ public final class NCursesTerminal: Terminal {
         return made
     }
 
-    /// Restores the terminal (unless it hung up) and ends the process with `status` at once,
-    /// for a signal handler's path. `_exit` skips the C library's exit handlers: OpenBLAS's
-    /// joins its idle threads there and can wait for ever.
-    public static func restoreAndExit(status: Int32, terminalGone: Bool) -> Never {
-        if !terminalGone { endwin() }
-        fflush(nil)
-        _exit(status)
-    }
-
     /// Restores the terminal at exit and before a crash signal takes the process down.
     private static func installRestoreHandlers() {
         atexit { if !isendwin() { endwin() } }
@@ -167,12 +155,4 @@ public final class NCursesTerminal: Terminal {
             }
         }
     }
-}
-
-/// Set once, from any thread (a signal handler's queue): the terminal hung up.
-public final class TerminalHangup: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    public var isSet: Bool { lock.withLock { value } }
-    public func set() { lock.withLock { value = true } }
 }

@@ -65,10 +65,7 @@ struct ExploreOptions: ParsableArguments {
         } catch {
             throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
         }
-        let interrupt = InterruptHandler { signal in
-            NCursesTerminal.restoreAndExit(status: 128 + signal, terminalGone: signal == SIGHUP)
-        }
-        defer { interrupt.restore(); terminal.restore() }
+        defer { terminal.restore() }
         // Fits the title bar of a 100-column terminal; the whole note follows on exit.
         let title = note.isEmpty
             ? "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
@@ -78,6 +75,18 @@ struct ExploreOptions: ParsableArguments {
             InterpolateScreen(state: state, abilities: terminal.abilities, frameCount: ends?.steps ?? 9,
                               path: ends?.path ?? .linear, ends: givenEnds),
         ]
-        ExplorerApp(terminal: terminal, screens: screens, title: title, first: firstScreen).run()
+        let app = ExplorerApp(terminal: terminal, screens: screens, title: title, first: firstScreen)
+        // A signal ends the app on its own thread, which then gives the terminal back.
+        let (quit, hangup) = (app.quitRequest, terminal.hangup)
+        let interrupt = InterruptHandler { signal in
+            if signal == SIGHUP { hangup.set() }
+            quit.set()
+        }
+        defer { interrupt.restore() }
+        app.run()
+        if let status = interrupt.exitStatus {
+            terminal.restore()
+            throw ExitCode(status)
+        }
     }
 }
