@@ -103,15 +103,31 @@ final class CraftedHeaderTests: XCTestCase {
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "mlp(hidden:[2000000000],latent:2)"]),
                                  data: [0, 0, 0, 0]), contains: "hidden layers must be 1 to 65536 wide")
         // Within every bound but far larger than the file: refused by its shapes, not by a failed allocation.
-        try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "mlp(hidden:[65536,65536,65536],latent:4096)"]),
+        try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "mlp(hidden:[4096,4096],latent:4096)"]),
                                  data: [0, 0, 0, 0]), contains: "tensor 'fc1.weight' is missing")
+        // Each layer within bounds, the whole 116 billion parameters.
+        try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "conv(filters:[65536,65536],dense:16,latent:2)"]),
+                                 data: [0, 0, 0, 0]), contains: "the model would have 116026572885 parameters")
+    }
+
+    // Loaded: a 2.4 MB file whose every tensor matched, for a model whose layers output 12.8
+    // million values per image (51 MB), so that scoring a batch asked for gigabytes.
+    func testSmallFileForAModelWithHugeActivations() throws {
+        let architecture = Architecture(body: .conv(filters: [16384, 1], dense: 1), latent: 1)
+        let shapes = LayerPlan(withinLayerBounds: ModelConfiguration(architecture: architecture)).parameterShapes
+        let tensors = shapes.map { ($0.name, Tensor(zeros: $0.shape)) }
+        XCTAssertLessThan(tensors.reduce(0) { $0 + $1.1.count }, 1 << 20, "the file is small")
+        try expectLoadError(Safetensors.encode(tensors, metadata: ["latent.architecture": architecture.name]),
+                            contains: "bad metadata: architecture 'conv(filters:[16384,1],dense:1,latent:1)': layer t2 would output 12845056 values per image")
+        // Saved from PyTorch, without metadata: not recognised as any model latent builds.
+        try expectLoadError(Safetensors.encode(tensors, metadata: [:]), contains: "not a known PyTorch layout")
     }
 
     // Trapped: channels * height * width overflowed.
     func testHugeImageInMetadata() throws {
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": tinyArchitecture,
                                                                            "latent.image": "1x9999999999x9999999999"]),
-                                 data: [0, 0, 0, 0]), contains: "image sides must be 1 to 4096")
+                                 data: [0, 0, 0, 0]), contains: "image sides must be 1 to 512")
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": tinyArchitecture, "latent.image": "1x0x28"]),
                                  data: [0, 0, 0, 0]), contains: "image sides must be")
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": tinyArchitecture, "latent.image": "1xx28"]),

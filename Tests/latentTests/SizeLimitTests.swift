@@ -1,0 +1,20 @@
+import Foundation
+import XCTest
+import VAECore
+
+/// Options and files within every per-item bound whose totals crashed latent or made it
+/// allocate gigabytes: each is now refused with one line and exit 2, before the work starts.
+final class SizeLimitTests: CommandTestCase {
+
+    // Aborted: "failed to allocate 154618822688 bytes", and 17 TB for the MLP.
+    func testTrain_ArchitecturesTooLargeToBuild_AreRefused() throws {
+        let out = try temporaryDirectory() + "/huge.safetensors"
+        try assertBadInput(["train", "--arch", "conv(filters:[65536,65536],dense:16,latent:2)", "--data", "synthetic:60",
+                            "--epochs", "1", "--out", out], "the model would have 116026572885 parameters, more than the 134217728")
+        try assertBadInput(["train", "--arch", "mlp(hidden:[65536],latent:20,image:4x4096x4096)", "--data", "synthetic:60",
+                            "--epochs", "1", "--out", out], "image sides must be 1 to 512 pixels, got 4096x4096")
+        try assertBadInput(["train", "--arch", "conv(filters:[16384,1],dense:1,latent:1)", "--data", "synthetic:60",
+                            "--epochs", "1", "--out", out], "layer t2 would output 12845056 values per image")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+}
