@@ -17,4 +17,17 @@ final class SizeLimitTests: CommandTestCase {
                             "--epochs", "1", "--out", out], "layer t2 would output 12845056 values per image")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
+
+    // Printed a 3 MB "one-line" error: the tensor's shape of rank 1,000,000 in full.
+    func testInfo_ShapeOfHighRank_IsOneShortLine() throws {
+        let path = try temporaryDirectory() + "/rank.safetensors"
+        let ones = "[" + Array(repeating: "1", count: 1_000_000).joined(separator: ",") + "]"
+        let header = #"{"__metadata__":{"latent.architecture":"mlp2"},"fc1.weight":{"dtype":"F32","shape":"# + ones + #","data_offsets":[0,4]}}"#
+        var length = UInt64(header.utf8.count).littleEndian
+        let bytes = withUnsafeBytes(of: &length, Array.init) + Array(header.utf8) + [0, 0, 0, 0]
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        let result = try latent(["info", "--model", path])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.stderr, "latent: \(path): bad header: tensor 'fc1.weight' has 1000000 dimensions, more than the 8 latent reads\n")
+    }
 }

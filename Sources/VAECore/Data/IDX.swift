@@ -58,7 +58,7 @@ public enum IDX {
             if !overflow { (valueCount, overflow) = valueCount.multipliedReportingOverflow(by: dimension) }
         }
         guard !overflow, valueCount <= maximumValues else {
-            let shape = dimensions.map(String.init).joined(separator: "x")
+            let shape = dimensions.shapeText(bracketed: false)
             throw DataError(file: file, "IDX header declares \(shape) values, more than the \(maximumValues) (2 GiB) latent reads; the file is corrupt")
         }
         return Header(dimensions: dimensions, size: size, valueCount: valueCount)
@@ -69,7 +69,7 @@ public enum IDX {
         let header = try header(bytes, file: file, complete: true)!  // complete: never nil
         let actual = bytes.count - header.size
         guard actual == header.valueCount else {
-            let shape = header.dimensions.map(String.init).joined(separator: "x")
+            let shape = header.dimensions.shapeText(bracketed: false)
             let problem = actual < header.valueCount ? "truncated" : "has trailing data"
             throw DataError(file: file, "\(problem): header says \(shape) = \(header.valueCount) values, the file holds \(actual)")
         }

@@ -54,6 +54,21 @@ final class CraftedHeaderTests: XCTestCase {
                          contains: "needs more bytes than a file can hold")
     }
 
+    // Printed a 3 MB "one-line" error: a shape of rank 1,000,000 was shown in full.
+    func testShapeOfHighRank_IsRefusedInFewWords() throws {
+        expectParseError(file(header: oneTensor(shape: "[1,1,1,1,1,1,1,1,1]")), contains: "tensor 'w' has 9 dimensions, more than the 8 latent reads")
+        let ones = "[" + Array(repeating: "1", count: 1_000_000).joined(separator: ",") + "]"
+        let header = "{\"__metadata__\":{\"latent.architecture\":\"mlp2\"},\"fc1.weight\":{\"dtype\":\"F32\",\"shape\":\(ones),\"data_offsets\":[0,4]}}"
+        let path = try temporaryDirectory(self) + "/rank.safetensors"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(file(header: header, data: [0, 0, 0, 0]))))
+        XCTAssertThrowsError(try Checkpoint.load(path: path)) { error in
+            XCTAssertEqual("\(error)", "\(path): bad header: tensor 'fc1.weight' has 1000000 dimensions, more than the 8 latent reads")
+        }
+        // Eight are read, and a wrong shape is named in full.
+        try expectLoadError(file(header: "{\"__metadata__\":{\"latent.architecture\":\"mlp2\"},\"fc1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1,1],\"data_offsets\":[0,4]}}",
+                                 data: [0, 0, 0, 0]), contains: "tensor 'fc1.weight' has shape [1, 1, 1, 1, 1, 1, 1, 1], mlp2 needs [400, 784]")
+    }
+
     // Not a trap before, kept so: sizes that are not whole numbers in Int's range.
     func testSizesOutOfRange_AreRefused() {
         expectParseError(file(header: oneTensor(shape: "[1e300]"), data: [0, 0, 0, 0]), contains: "not a list of sizes")
