@@ -52,4 +52,31 @@ final class SizeLimitTests: CommandTestCase {
         try assertBadInput(["train", "--data", data, "--epochs", "1", "--out", dir + "/m.safetensors"],
                            "\(data)/train-images-idx3-ubyte.gz: IDX header declares images of 32768x32768 pixels, larger than the 512x512 latent's models take")
     }
+
+    // With 2 to 5 images no sixth was held out: training stopped on a test loss of 0/0 (NaN)
+    // as if it had diverged, and eval printed "-nan over 0 images".
+    func testAFolderOfThreeImages_TrainsAndEvaluatesOnTheLast() throws {
+        let dir = try temporaryDirectory()
+        let data = dir + "/three"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        for i in 0..<3 {
+            let pixels = (0..<784).map { Float(($0 * (i + 2)) % 11) / 10 }
+            try ImageFile.write(ImageFile.Gray(width: 28, height: 28, pixels: pixels), to: "\(data)/\(i).png")
+        }
+        let model = dir + "/m.safetensors"
+        let trained = try latent(["train", "--data", data, "--arch", tinyArch, "--epochs", "2", "--json", "--out", model])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let lines = trained.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, trained.stdout)
+        for line in lines {
+            let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let loss = try XCTUnwrap(record["test_loss"] as? Double, "\(line)")
+            XCTAssertTrue(loss.isFinite && loss > 0, "\(line)")
+        }
+        let evaluated = try latent(["eval", "--model", model, "--json"])
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let scores = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(scores["images"] as? Int, 1)
+        XCTAssertTrue((scores["negative_elbo"] as? Double).map { $0.isFinite && $0 > 0 } ?? false, evaluated.stdout)
+    }
 }
