@@ -79,4 +79,37 @@ final class SizeLimitTests: CommandTestCase {
         XCTAssertEqual(scores["images"] as? Int, 1)
         XCTAssertTrue((scores["negative_elbo"] as? Double).map { $0.isFinite && $0 > 0 } ?? false, evaluated.stdout)
     }
+
+    /// A valid model of 512x512 images, whose pictures outgrow `ImageFile.maximumPixels` at
+    /// ordinary --grid and --scale values.
+    private func largeImageModel() throws -> String {
+        let path = try temporaryDirectory() + "/large.safetensors"
+        let configuration = ModelConfiguration(architecture: try Architecture(parsing: "mlp(hidden:[1],latent:2,image:1x512x512)"))
+        try Checkpoint(configuration: configuration, data: "synthetic").save(VAE(configuration: configuration, seed: 1), to: path)
+        return path
+    }
+
+    // Built the whole picture first: 15 x 15 tiles of 1024x1024 pixels at the defaults, a
+    // picture of 237 million pixels (948 MB), and 42 GB with --grid 100.
+    func testPictureCommands_RefuseAPictureLargerThanAnyImageBeforeDecoding() throws {
+        let model = try largeImageModel()
+        let dir = try temporaryDirectory()
+        let out = dir + "/p.png"
+        try assertBadInput(["sample", "--model", model, "--out", out],
+                           "the picture would be 15392x15392 pixels, more than the 67108864 (8192x8192) latent writes; lower --grid or --scale")
+        try assertBadInput(["sample", "--model", model, "--grid", "100", "--scale", "16", "--out", out], "would be 819402x819402 pixels")
+        try assertBadInput(["sample", "--model", model, "--random", "64", "--out", out],
+                           "the picture would be 8210x8210 pixels, more than the 67108864 (8192x8192) latent writes; lower --random or --scale")
+        try assertBadInput(["reconstruct", "--model", model, "--count", "40", "--out", out],
+                           "the picture would be 41042x2054 pixels, more than the 67108864 (8192x8192) latent writes; lower --count or --scale")
+        try assertBadInput(["interpolate", "0", "1", "--model", model, "--steps", "40", "--out", out],
+                           "the picture would be 41042x2054 pixels, more than the 67108864 (8192x8192) latent writes; lower --steps")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        // Within the bound the picture is written, as large as was computed.
+        let written = try latent(["sample", "--model", model, "--grid", "3", "--scale", "1", "--out", out])
+        XCTAssertEqual(written.status, 0, written.stderr)
+        XCTAssertEqual(written.stdout, "wrote \(out): 9 images, 1544x1544 pixels\n")
+        let picture = try ImageFile.read(path: out)
+        XCTAssertEqual([picture.width, picture.height], [1544, 1544])
+    }
 }
