@@ -16,6 +16,19 @@ enum OutputPath {
         _ = try ImageFile.Format(path: path)
     }
 
+    /// Refuses a picture of `count` images of `shape`, `columns` to a row and each pixel
+    /// `scale` times enlarged, that would have more than `ImageFile.maximumPixels`: a
+    /// `UsageError` naming its size and `options`, the ones to lower. Call it before decoding
+    /// the images, which cost as much again.
+    static func checkPictureSize(count: Int, of shape: ImageShape, columns: Int, scale: Int, options: String) throws {
+        let size = ImageFile.tiledSize(count: count, width: shape.width, height: shape.height, columns: columns, scale: scale)
+        let (area, overflow) = size.width.multipliedReportingOverflow(by: size.height)
+        if overflow || area > ImageFile.maximumPixels {
+            let side = Int(Double(ImageFile.maximumPixels).squareRoot())
+            throw UsageError("the picture would be \(size.width)x\(size.height) pixels, more than the \(ImageFile.maximumPixels) (\(side)x\(side)) latent writes; lower \(options)")
+        }
+    }
+
     /// `check`, and refuses a table name without the .csv extension.
     static func checkTable(_ path: String) throws {
         try check(path)

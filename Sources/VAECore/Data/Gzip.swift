@@ -14,9 +14,11 @@ enum Gzip {
     /// data's own header declares (nil: not enough of the header yet; it throws to refuse the
     /// header). From then on inflating stops, with an error, as soon as the output passes that
     /// size, so a small file cannot inflate without bound. Allocates the declared size once, and
-    /// a 1 MiB window.
-    static func decompress(_ compressed: [UInt8], file: String,
+    /// a 1 MiB window. zlib counts its input in 32-bit `avail_in`, so the input is handed over
+    /// in pieces of at most `inputChunk` bytes (`UInt32.max`; smaller only in tests).
+    static func decompress(_ compressed: [UInt8], file: String, inputChunk: Int = Int(UInt32.max),
                            declaredSize: ([UInt8]) throws -> Int? = { _ in nil }) throws -> [UInt8] {
+        precondition((1...Int(UInt32.max)).contains(inputChunk), "input chunk \(inputChunk) is not 1 to 2^32 - 1 bytes")
         var stream = z_stream()
         // 16 + MAX_WBITS: expect a gzip header and trailer.
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -28,9 +30,14 @@ enum Gzip {
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var status: Int32 = Z_OK
         try compressed.withUnsafeBufferPointer { input in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!)
-            stream.avail_in = uInt(input.count)
+            var fed = 0  // bytes of input handed to zlib so far
             repeat {
+                if stream.avail_in == 0 && fed < input.count {
+                    let size = min(input.count - fed, inputChunk)
+                    stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress! + fed)
+                    stream.avail_in = uInt(size)
+                    fed += size
+                }
                 // Once the size is known, ask for at most one byte past it.
                 let room = declared.map { min(chunk.count, $0 + 1 - output.count) } ?? chunk.count
                 status = chunk.withUnsafeMutableBufferPointer { out in
@@ -43,7 +50,7 @@ enum Gzip {
                 switch status {
                 case Z_OK, Z_STREAM_END:
                     break
-                case Z_BUF_ERROR where stream.avail_in == 0:
+                case Z_BUF_ERROR where stream.avail_in == 0 && fed == input.count:
                     throw DataError(file: file, "truncated gzip data (the compressed stream ends early); download the file again")
                 default:
                     let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
@@ -56,7 +63,7 @@ enum Gzip {
                 if let declared, output.count > declared {
                     throw DataError(file: file, "gzip data inflates past the \(declared) bytes its header declares; the file is corrupt")
                 }
-                if status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0 {
+                if status == Z_OK && stream.avail_in == 0 && fed == input.count && stream.avail_out != 0 {
                     throw DataError(file: file, "truncated gzip data (the compressed stream ends early); download the file again")
                 }
             } while status != Z_STREAM_END

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The IDX format of MNIST, Fashion-MNIST, KMNIST and EMNIST, raw or gzip-compressed.
 ///
 /// Layout: two zero bytes, a type byte (0x08 = unsigned byte), a dimension count, then each
@@ -14,10 +16,18 @@ public enum IDX {
         0x0C: "32-bit integer", 0x0D: "float", 0x0E: "double",
     ]
 
-    /// The most values an IDX file may declare: 1 << 31, 2 GiB of bytes (the largest EMNIST
-    /// set holds 0.6 GiB). A header declaring more, or dimensions whose product overflows, is
-    /// refused before anything is allocated or inflated.
-    public static let maximumValues = 1 << 31
+    /// The most values an IDX file may declare: 1 << 30 = 1,073,741,824 bytes, which become
+    /// 4 GiB of Float32 intensities (EMNIST byclass, the largest set latent knows, holds
+    /// 697,932 x 784 = 547,178,688). A header declaring more, or dimensions whose product
+    /// overflows, is refused before anything is allocated or inflated.
+    public static let maximumValues = 1 << 30
+
+    /// The largest IDX file read, raw or gzip-compressed, in bytes: the most values, the
+    /// longest header (255 dimensions, 1,024 bytes), and room for what gzip adds to data it
+    /// cannot compress (5 bytes per 65,535 in stored blocks, and its own header fields), so
+    /// that every file whose header latent would accept fits. A larger file is refused by its
+    /// size, from `stat`, before any of it is read.
+    public static let maximumFileSize = maximumValues + maximumValues / 8192 + (1 << 20)
 
     /// The checked header of an unsigned-byte IDX file.
     struct Header {
@@ -58,8 +68,13 @@ public enum IDX {
             if !overflow { (valueCount, overflow) = valueCount.multipliedReportingOverflow(by: dimension) }
         }
         guard !overflow, valueCount <= maximumValues else {
-            let shape = dimensions.map(String.init).joined(separator: "x")
-            throw DataError(file: file, "IDX header declares \(shape) values, more than the \(maximumValues) (2 GiB) latent reads; the file is corrupt")
+            let shape = dimensions.shapeText(bracketed: false)
+            throw DataError(file: file, "IDX header declares \(shape) values, more than the \(maximumValues) (1 GiB) latent reads; the file is corrupt")
+        }
+        // Images [N, rows, cols]: no model takes larger ones, so the rest need not be inflated.
+        let side = Architecture.maximumImageSide
+        if rank == 3, dimensions[1] > side || dimensions[2] > side {
+            throw DataError(file: file, "IDX header declares images of \(dimensions[1])x\(dimensions[2]) pixels, larger than the \(side)x\(side) latent's models take")
         }
         return Header(dimensions: dimensions, size: size, valueCount: valueCount)
     }
@@ -69,16 +84,21 @@ public enum IDX {
         let header = try header(bytes, file: file, complete: true)!  // complete: never nil
         let actual = bytes.count - header.size
         guard actual == header.valueCount else {
-            let shape = header.dimensions.map(String.init).joined(separator: "x")
+            let shape = header.dimensions.shapeText(bracketed: false)
             let problem = actual < header.valueCount ? "truncated" : "has trailing data"
             throw DataError(file: file, "\(problem): header says \(shape) = \(header.valueCount) values, the file holds \(actual)")
         }
         return Array(dimensions: header.dimensions, values: [UInt8](bytes[header.size...]))
     }
 
-    /// Reads an IDX file, raw or gzip-compressed; compressed data are inflated no further than
-    /// the header's declared size.
+    /// Reads an IDX file, raw or gzip-compressed; a file larger than `maximumFileSize` is
+    /// refused unread, and compressed data are inflated no further than the header's declared
+    /// size.
     static func read(path: String) throws -> Array {
+        var status = stat()
+        if stat(path, &status) == 0, Int(status.st_size) > maximumFileSize {
+            throw DataError(file: path, "\(status.st_size) bytes, larger than any IDX file latent reads (at most \(maximumFileSize) bytes, for \(maximumValues) values); it is not a dataset latent can use")
+        }
         let bytes = try Gzip.readPossiblyCompressed(path) { start in
             try header(start, file: path, complete: false).map { $0.size + $0.valueCount }
         }

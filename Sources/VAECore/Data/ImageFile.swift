@@ -113,19 +113,38 @@ public enum ImageFile {
         image.pixels.map { UInt8((min(max($0.isNaN ? 0 : $0, 0), 1) * 255).rounded()) }
     }
 
+    /// The size of the picture `tiled` makes of `count` images of `width` x `height` in
+    /// `columns` columns: check it against `maximumPixels` before decoding the images.
+    /// Overflows an `Int` only for sizes far beyond any command's bounds (images of at most
+    /// `Architecture.maximumImageSide`, thousands of tiles, a scale of tens).
+    public static func tiledSize(count: Int, width: Int, height: Int, columns: Int, scale: Int = 1,
+                                 gap: Int = 2) -> (width: Int, height: Int) {
+        precondition(count >= 0 && columns >= 1 && scale >= 1, "bad layout")
+        let rows = (count + columns - 1) / columns
+        return (columns * width * scale + (columns + 1) * gap, rows * height * scale + (rows + 1) * gap)
+    }
+
     /// Images of one size laid out in a grid with `gap` pixels between them, each pixel
-    /// enlarged `scale` times (a picture to save: sample grids, interpolation strips).
+    /// enlarged `scale` times (a picture to save: sample grids, interpolation strips). The
+    /// picture, `tiledSize(...)`, must have at most `maximumPixels` (a precondition): callers
+    /// refuse larger ones before they decode anything.
     public static func tiled(_ images: [[Float]], width: Int, height: Int, columns: Int, scale: Int = 1, gap: Int = 2) -> Gray {
-        precondition(columns >= 1 && scale >= 1, "bad layout")
-        let rows = (images.count + columns - 1) / columns
+        let (outW, outH) = tiledSize(count: images.count, width: width, height: height, columns: columns, scale: scale, gap: gap)
+        let (area, overflow) = outW.multipliedReportingOverflow(by: outH)
+        precondition(!overflow && area <= maximumPixels, "a \(outW)x\(outH) picture is more than \(maximumPixels) pixels")
         let (tileW, tileH) = (width * scale, height * scale)
-        let outW = columns * tileW + (columns + 1) * gap, outH = rows * tileH + (rows + 1) * gap
-        var pixels = [Float](repeating: 0.5, count: outW * outH)
-        for (i, image) in images.enumerated() {
-            let (left, top) = (gap + (i % columns) * (tileW + gap), gap + (i / columns) * (tileH + gap))
-            for y in 0..<tileH {
-                for x in 0..<tileW {
-                    pixels[(top + y) * outW + left + x] = image[(y / scale) * width + x / scale]
+        var pixels = [Float](repeating: 0.5, count: area)
+        pixels.withUnsafeMutableBufferPointer { out in
+            for (i, image) in images.enumerated() {
+                precondition(image.count == width * height, "tile \(i) has \(image.count) pixels, not \(width)x\(height)")
+                let (left, top) = (gap + (i % columns) * (tileW + gap), gap + (i / columns) * (tileH + gap))
+                image.withUnsafeBufferPointer { tile in
+                    for y in 0..<tileH {
+                        let row = (top + y) * outW + left, source = (y / scale) * width
+                        for x in 0..<tileW {
+                            out[row + x] = tile[source + x / scale]
+                        }
+                    }
                 }
             }
         }

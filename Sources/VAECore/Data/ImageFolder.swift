@@ -1,8 +1,10 @@
 import Foundation
 
-/// A directory of PNG, PGM or PPM images as a dataset; every sixth image is held out for test.
-/// Images are made grayscale, resized to the target size by area averaging and inverted when
-/// drawn dark on light (see `ImageFile.prepared`). They must all have the same size.
+/// A directory of PNG, PGM or PPM images as a dataset; every sixth image is held out for test,
+/// and of 2 to 5 images, which have no sixth, the last one, so that the test set is never
+/// empty (a test loss over no images is 0/0). Images are made grayscale, resized to the target
+/// size by area averaging and inverted when drawn dark on light (see `ImageFile.prepared`).
+/// They must all have the same size.
 ///
 /// Layouts, as torchvision's `ImageFolder` reads them:
 /// - images directly in the directory: one unlabelled set;
@@ -79,6 +81,12 @@ enum ImageFolder {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
+    /// Whether image `index` of `count` goes to the test set: every sixth, or the last of
+    /// fewer than six. Every split of two or more images has at least one image on each side.
+    static func isHeldOut(_ index: Int, of count: Int) -> Bool {
+        count < 6 ? index == count - 1 : index % 6 == 5
+    }
+
     /// Loads and splits the images, fitted to `shape`.
     static func load(_ directory: String, shape: ImageShape, inversion: ImageFile.Inversion = .automatic) throws -> DataSplit {
         let files = try imageFiles(directory)
@@ -93,7 +101,7 @@ enum ImageFolder {
             }
             size = size ?? (image.width, image.height, file.path)
             let pixels = ImageFile.prepared(image, for: shape, inversion: inversion)
-            if i % 6 == 5 {
+            if ImageFolder.isHeldOut(i, of: files.count) {
                 test += pixels
                 testLabels.append(file.label ?? 0)
             } else {

@@ -110,7 +110,7 @@ public struct Checkpoint: Sendable {
                 throw fail("tensor '\(parameter.name)' is missing; \(modelName) needs it")
             }
             guard tensor.shape == parameter.shape else {
-                throw fail("tensor '\(parameter.name)' has shape \(tensor.shape), \(configuration.architecture.name) needs \(parameter.shape): the file is for another architecture")
+                throw fail("tensor '\(parameter.name)' has shape \(tensor.shape.shapeText()), \(configuration.architecture.name) needs \(parameter.shape.shapeText()): the file is for another architecture")
             }
             guard tensor.storage.isAllFinite else {
                 throw fail("tensor '\(parameter.name)' holds NaN or infinite values")

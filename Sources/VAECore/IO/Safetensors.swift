@@ -27,6 +27,8 @@ public enum Safetensors {
     static let maximumHeaderSize = 100_000_000
     /// Deepest JSON nesting accepted in a header; a valid one needs 3 (file, tensor, shape).
     static let maximumNesting = 16
+    /// Most dimensions a tensor may have; latent's own have at most 4 (convolution weights).
+    static let maximumRank = 8
     static let bytesPerElement = ["F32": 4, "F64": 8, "F16": 2, "BF16": 2]
 
     /// Reads and validates a whole file.
@@ -52,9 +54,9 @@ public enum Safetensors {
     /// Parses the bytes of a safetensors file; `file` names it in errors.
     ///
     /// Every size is checked before it is used: the header length against the file, each
-    /// shape's element count and byte count for overflow, each tensor's offsets against its
-    /// shape and the data, and the tensors must tile the data exactly (no gaps, overlaps or
-    /// bytes left over). Only then are the values decoded, so a header cannot make this
+    /// shape's rank (at most 8, so that messages stay short), its element count and byte count
+    /// for overflow, each tensor's offsets against its shape and the data, and the tensors
+    /// must tile the data exactly (no gaps, overlaps or bytes left over). Only then are the values decoded, so a header cannot make this
     /// allocate more than the file's own data (twice it for F16 and BF16).
     public static func parse(_ bytes: [UInt8], file: String) throws -> File {
         func fail(_ problem: String) -> CheckpointError { CheckpointError(file: file, problem) }
@@ -104,6 +106,9 @@ public enum Safetensors {
             guard let width = bytesPerElement[dtype] else {
                 throw fail("tensor '\(quoted)' has dtype \(CheckpointError.excerpt(dtype, limit: 20)); supported: F32, F64, F16, BF16")
             }
+            guard shapeValues.count <= maximumRank else {
+                throw fail("bad header: tensor '\(quoted)' has \(shapeValues.count) dimensions, more than the \(maximumRank) latent reads")
+            }
             var shape: [Int] = []
             shape.reserveCapacity(shapeValues.count)
             for item in shapeValues {
@@ -119,16 +124,16 @@ public enum Safetensors {
             for size in shape {
                 let (product, overflow) = count.multipliedReportingOverflow(by: size)
                 guard !overflow else {
-                    throw fail("bad header: tensor '\(quoted)' has shape \(describe(shape)), too many elements to count")
+                    throw fail("bad header: tensor '\(quoted)' has shape \(shape.shapeText()), too many elements to count")
                 }
                 count = product
             }
             let (byteCount, overflow) = count.multipliedReportingOverflow(by: width)
             guard !overflow else {
-                throw fail("bad header: tensor '\(quoted)' of shape \(describe(shape)) \(dtype) needs more bytes than a file can hold")
+                throw fail("bad header: tensor '\(quoted)' of shape \(shape.shapeText()) \(dtype) needs more bytes than a file can hold")
             }
             guard begin <= end, end - begin == byteCount else {
-                throw fail("bad header: tensor '\(quoted)' of shape \(describe(shape)) \(dtype) needs \(byteCount) bytes, its offsets \(begin)...\(end) span \(end - begin)")
+                throw fail("bad header: tensor '\(quoted)' of shape \(shape.shapeText()) \(dtype) needs \(byteCount) bytes, its offsets \(begin)...\(end) span \(end - begin)")
             }
             guard end <= dataLength else {
                 throw fail("truncated: tensor '\(quoted)' ends at byte \(end) of the data, which has only \(dataLength)")
@@ -163,11 +168,6 @@ public enum Safetensors {
     private static func size(_ item: Any) -> Int? {
         guard item is NSNumber, let value = item as? Int, value >= 0 else { return nil }
         return value
-    }
-
-    /// A shape for a message: at most 8 sizes, then "...".
-    private static func describe(_ shape: [Int]) -> String {
-        shape.count <= 8 ? "\(shape)" : "[" + shape.prefix(8).map(String.init).joined(separator: ", ") + ", ...]"
     }
 
     /// How deeply JSON arrays and objects nest in `bytes`, counting brackets outside strings;

@@ -86,22 +86,52 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
     public static let maximumDepth = 8
     /// Widest layer: hidden units, filters of one convolution, or dense units.
     public static let maximumWidth = 65536
-    /// Longest image side, in pixels.
-    public static let maximumImageSide = 4096
+    /// Longest image side, in pixels: 512. The project's models take 28 to 64 pixels; 512
+    /// leaves room for larger pictures while keeping one 4-channel image at 1 << 20 values.
+    public static let maximumImageSide = 512
     /// Most channels per pixel (1 gray, 3 colour, 4 with alpha).
     public static let maximumChannels = 4
+    /// Most parameters a model may have, counted for a VAE: 1 << 27 = 134,217,728, 512 MiB of
+    /// Float32 weights, and 2 GiB while training (weights, gradients and Adam's two moments).
+    /// The largest model here (mlp20) has 652,824; the colour conv models a few million.
+    public static let maximumParameters = 1 << 27
+    /// Most values one layer may output for one image: 1 << 21 = 2,097,152 (8 MiB of Float32).
+    /// A batch holds this per image for every layer, and a convolution's scratch is at most 9
+    /// times its output, so this is what bounds the memory of a forward and backward pass. A
+    /// 4 x 512 x 512 image is 1 << 20 values; conv2's largest layer outputs 32 x 14 x 14.
+    public static let maximumActivation = 1 << 21
 
     /// Checks that the layers fit together and stay within the bounds; returns the problem in
     /// words, or nil.
     ///
-    /// Bounds: latent size 1...4096; image channels 1...4 and sides 1...4096 pixels; at most 8
-    /// hidden layers (MLP) or convolutions (conv), each 1...65536 wide, and a dense layer of
-    /// 1...65536 units; conv image sides divisible by 2^(number of convolutions).
-    /// Within them every layer size, weight count and image size fits an `Int` with room to
-    /// spare (a weight matrix has fewer than 2^43 elements), so no size computed from an
-    /// accepted architecture overflows. Architectures come from files and command lines: this
-    /// check is what keeps a bad one from trapping or asking for terabytes.
+    /// Bounds, each layer: latent size 1...4096; image channels 1...4 and sides 1...512 pixels;
+    /// at most 8 hidden layers (MLP) or convolutions (conv), each 1...65536 wide, and a dense
+    /// layer of 1...65536 units; conv image sides divisible by 2^(number of convolutions).
+    /// Bounds, the whole model (measured on `LayerPlan`'s sizes, with overflow checks, before
+    /// anything is built): at most `maximumParameters` (2^27) parameters and at most
+    /// `maximumActivation` (2^21) values output by any one layer for one image.
+    /// Within the per-layer bounds every size computed from a plan fits an `Int` (a weight
+    /// matrix has fewer than 2^49 elements); within the totals a model costs at most about
+    /// 2 GiB to train plus 8 MiB per image per layer. Architectures come from files and
+    /// command lines: this check is what keeps a bad one from trapping or asking for terabytes.
     public var problem: String? {
+        if let problem = layerProblem { return problem }
+        let plan = LayerPlan(withinLayerBounds: ModelConfiguration(architecture: self, kind: .vae))
+        let limit = Architecture.maximumParameters
+        guard let parameters = plan.parameterCount, parameters <= limit else {
+            let count = plan.parameterCount.map { "\($0)" } ?? "more than \(Int.max)"
+            return "the model would have \(count) parameters, more than the \(limit) (2^27) latent builds; use fewer or narrower layers"
+        }
+        let largest = plan.largestOutput
+        guard largest.values <= Architecture.maximumActivation else {
+            return "layer \(largest.layer) would output \(largest.values) values per image, more than the \(Architecture.maximumActivation) (2^21) latent allows; use fewer filters or a smaller image"
+        }
+        return nil
+    }
+
+    /// The per-layer half of `problem`: sizes, depth and fit, which keep every size of a
+    /// `LayerPlan` within an `Int`; nil when they hold, whatever the totals.
+    var layerProblem: String? {
         guard (1...Architecture.maximumLatent).contains(latent) else {
             return "latent size must be 1 to \(Architecture.maximumLatent), got \(latent)"
         }

@@ -56,6 +56,15 @@ public struct LayerPlan: Equatable, Sendable {
     public init(_ configuration: ModelConfiguration) {
         let arch = configuration.architecture
         precondition(arch.problem == nil, "invalid architecture: \(arch.problem ?? "")")
+        self.init(withinLayerBounds: configuration)
+    }
+
+    /// The plan of a configuration whose every layer is within bounds (`layerProblem == nil`,
+    /// checked by a precondition) but whose totals may not be: what `Architecture.problem`
+    /// measures them on. Its sizes fit an `Int`; their sums and products may not.
+    init(withinLayerBounds configuration: ModelConfiguration) {
+        let arch = configuration.architecture
+        precondition(arch.layerProblem == nil, "invalid architecture: \(arch.layerProblem ?? "")")
         let image = arch.image
         var encoder: [Step] = []
         var decoder: [Step] = []
@@ -110,9 +119,50 @@ public struct LayerPlan: Equatable, Sendable {
     /// Every parameter's name and shape, in the built model's order (PyTorch's state_dict
     /// order): encoder, mean head, log-variance head, decoder.
     public var parameterShapes: [ParameterShape] {
+        steps.flatMap(\.parameterShapes)
+    }
+
+    /// Every step in the built model's order: encoder, heads, decoder.
+    private var steps: [Step] {
         let heads = [meanHeadName, logVarHeadName].compactMap { $0 }
             .map { Step.linear(name: $0, inputSize: features, outputSize: latent) }
-        return (encoder + heads + decoder).flatMap(\.parameterShapes)
+        return encoder + heads + decoder
+    }
+
+    /// The number of parameters (weights and biases of every layer), or nil when it would
+    /// overflow an `Int`.
+    public var parameterCount: Int? {
+        var total = 0
+        for parameter in parameterShapes {
+            guard let count = LayerPlan.product(parameter.shape) else { return nil }
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            if overflow { return nil }
+            total = sum
+        }
+        return total
+    }
+
+    /// The layer that outputs the most values for one image, and how many (`Int.max` when
+    /// the count overflows); ReLUs, which output what they take, are left out.
+    public var largestOutput: (layer: String, values: Int) {
+        var largest = (layer: "", values: 0)
+        for step in steps {
+            guard let (name, shape) = step.outputShape else { continue }
+            let values = LayerPlan.product(shape) ?? Int.max
+            if values > largest.values { largest = (name, values) }
+        }
+        return largest
+    }
+
+    /// The product of `factors`, or nil when it overflows an `Int`.
+    static func product(_ factors: [Int]) -> Int? {
+        var result = 1
+        for factor in factors {
+            let (product, overflow) = result.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            result = product
+        }
+        return result
     }
 }
 
@@ -131,6 +181,25 @@ extension LayerPlan.Step {
                     .init(name: "\(name).bias", shape: [outputChannels])]
         case .relu:
             return []
+        }
+    }
+
+    /// The layer's name and the shape of what it outputs for one image ([units] or
+    /// [channels, height, width]); nil for a ReLU, whose output is its input.
+    public var outputShape: (layer: String, shape: [Int])? {
+        switch self {
+        case .linear(let name, _, let outputSize):
+            return (name, [outputSize])
+        case .convolution(let name, _, let outputChannels, let height, let width):
+            // 3x3, stride 2, padding 1: ceil(side / 2).
+            return (name, [outputChannels, (height - 1) / 2 + 1, (width - 1) / 2 + 1])
+        case .transposedConvolution(let name, _, let outputChannels, let stride, let outputPadding, let height, let width):
+            // (side - 1) stride - 2 padding + kernel + output padding, with padding 1.
+            let k = LayerPlan.kernelSize
+            return (name, [outputChannels, (height - 1) * stride - 2 + k + outputPadding,
+                           (width - 1) * stride - 2 + k + outputPadding])
+        case .relu:
+            return nil
         }
     }
 

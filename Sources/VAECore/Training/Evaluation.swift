@@ -31,8 +31,13 @@ public enum Evaluation {
     /// (VAE only; it costs k decoder passes per image), and `progress` hears how many images of
     /// that slow part are done; when `shouldStop` turns true the bound is dropped (nil) and the
     /// rest of the result stands.
+    ///
+    /// `dataset` must hold at least one image (a precondition): a mean over none is 0/0, which
+    /// read as a diverged model. Every data source gives a non-empty test set (synthetic at
+    /// least one image, IDX files at least one, image folders see `ImageFolder`).
     public static func run(model: VAE, on dataset: Dataset, importanceSamples: Int = 0, seed: UInt64,
                            progress: ((Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) -> EvaluationResult {
+        precondition(dataset.count > 0, "\(dataset.name): no images to evaluate on")
         var rng = RandomGenerator(seed: seed)
         let scores = dataset.images.withUnsafeBufferPointer {
             model.scores(images: $0, count: dataset.count, rng: &rng)

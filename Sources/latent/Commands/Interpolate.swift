@@ -61,6 +61,8 @@ struct Interpolate: ParsableCommand {
         try OutputPath.checkPicture(out)
         let loaded = try options.source.loadModel()
         let model = loaded.model
+        let shape = model.configuration.architecture.image
+        try OutputPath.checkPictureSize(count: 2 * steps, of: shape, columns: steps, scale: 2, options: "--steps")
         let split = try options.source.loadData(for: loaded)
         let ends = try (InterpolationSource(a).end(model: model, test: split.test, invert: invert),
                         InterpolationSource(b).end(model: model, test: split.test, invert: invert))
@@ -71,7 +73,6 @@ struct Interpolate: ParsableCommand {
             let t = Float(i) / Float(steps - 1)
             return zip(ends.0.image, ends.1.image).map { $0 + t * ($1 - $0) }
         }
-        let shape = model.configuration.architecture.image
         let picture = ImageFile.tiled(decoded + faded, width: shape.width, height: shape.height, columns: steps, scale: 2)
         try ImageFile.write(picture, to: out)
         Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")

@@ -26,6 +26,8 @@ struct Reconstruct: ParsableCommand {
         if count < 1 || count > 1000 { throw UsageError("--count must be from 1 to 1000, got \(count)") }
         try output.check()
         let loaded = try options.loadModel()
+        try OutputPath.checkPictureSize(count: 2 * count, of: loaded.model.configuration.architecture.image, columns: count,
+                                        scale: output.scale, options: "--count or --scale")
         let test = try options.loadData(for: loaded).test
         guard first >= 0, first + count <= test.count else {
             throw UsageError("--first \(first) --count \(count) runs past \(test.name), which has \(test.count) images")

@@ -41,12 +41,14 @@ struct Sample: ParsableCommand {
         let shape = model.configuration.architecture.image
         guard shape.channels == 1 else { throw UsageError("sample writes grayscale pictures; the model has \(shape.channels) channels") }
         let latent = model.latentSize
+        let count = random ?? grid * grid
+        let columns = random.map { Int(Double($0).squareRoot().rounded(.up)) } ?? grid
+        try OutputPath.checkPictureSize(count: count, of: shape, columns: columns, scale: output.scale,
+                                        options: random == nil ? "--grid or --scale" : "--random or --scale")
         var points: [Float] = []
-        let columns: Int
         if let random {
             var rng = RandomGenerator(seed: seed)
             points = (0..<(random * latent)).map { _ in rng.normal() }
-            columns = Int(Double(random).squareRoot().rounded(.up))
         } else {
             // A grid of one is the origin.
             let step = grid == 1 ? 0 : 2 * range / Float(grid - 1), start = grid == 1 ? 0 : range
@@ -58,9 +60,7 @@ struct Sample: ParsableCommand {
                     points += z
                 }
             }
-            columns = grid
         }
-        let count = points.count / latent
         let decoded = model.decode(Tensor(shape: [count, latent], storage: points))
         let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,
                                       columns: columns, scale: output.scale)

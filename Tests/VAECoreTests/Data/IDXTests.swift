@@ -71,8 +71,47 @@ final class IDXTests: XCTestCase {
     func testHugeOrOverflowingHeaders_AreRefusedBeforeAnythingIsAllocated() throws {
         // Four dimensions of 2^32 - 1: their product overflows Int.
         let overflowing: [UInt8] = [0, 0, 8, 4] + Array(repeating: 0xFF, count: 16)
-        try expectError(overflowing, contains: "IDX header declares 4294967295x4294967295x4294967295x4294967295 values, more than the 2147483648 (2 GiB) latent reads")
+        try expectError(overflowing, contains: "IDX header declares 4294967295x4294967295x4294967295x4294967295 values, more than the 1073741824 (1 GiB) latent reads")
         try expectError([0, 0, 8, 3, 0, 1, 0, 0, 0, 0, 0x80, 0, 0, 0, 0x80, 0], contains: "65536x32768x32768 values, more than")
+        // 2^30 values are read, one more is not.
+        try expectError([0, 0, 8, 2, 0, 0, 0x80, 0, 0, 0, 0x80, 0], images: false, contains: "header says 32768x32768 = 1073741824 values, the file holds 0")
+        try expectError([0, 0, 8, 2, 0, 0, 0x80, 1, 0, 0, 0x80, 0], images: false, contains: "32769x32768 values, more than the 1073741824 (1 GiB)")
+    }
+
+    /// An unsigned-byte IDX header declaring `dimensions`, without the values.
+    private func header(_ dimensions: [Int]) -> [UInt8] {
+        [0, 0, 8, UInt8(dimensions.count)] + dimensions.flatMap { d in (0..<4).reversed().map { UInt8(truncatingIfNeeded: d >> (8 * $0)) } }
+    }
+
+    // Inflated 5.3 GB for 78 s before the image size was found wrong: a 1 MB gzip of the
+    // header [1, 32768, 32768] and 2^30 zeros. Sides above the largest a model takes are now
+    // refused from the header.
+    func testImagesLargerThanAnyModelTakes_AreRefusedFromTheHeader() throws {
+        try expectError(header([1, 513, 28]), contains: "IDX header declares images of 513x28 pixels, larger than the 512x512 latent's models take")
+        try expectError(header([1, 28, 513]), contains: "images of 28x513 pixels")
+        try expectError(header([1, 512, 512]), contains: "header says 1x512x512 = 262144 values, the file holds 0")
+        let dir = try temporaryDirectory(self)
+        let path = dir + "/huge-images-idx3-ubyte"
+        let bytes = header([1, 32768, 32768]) + [UInt8](repeating: 0, count: 64 << 20)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        try gzip(path)
+        XCTAssertThrowsError(try IDX.readImages(path: path + ".gz")) { error in
+            XCTAssertEqual("\(error)", "\(path).gz: IDX header declares images of 32768x32768 pixels, larger than the 512x512 latent's models take")
+        }
+    }
+
+    /// A file larger than any IDX file latent reads is refused by its size, unread (a sparse
+    /// file: it takes no disk space, and reading it would take a gigabyte).
+    func testFilesLargerThanAnyIDXFile_AreRefusedUnread() throws {
+        let path = try temporaryDirectory(self) + "/train-images-idx3-ubyte"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(IDX.maximumFileSize + 1))
+        try handle.close()
+        XCTAssertGreaterThan(IDX.maximumFileSize, IDX.maximumValues + 1024, "every file with an accepted header fits")
+        XCTAssertThrowsError(try IDX.readImages(path: path)) { error in
+            XCTAssertEqual("\(error)", "\(path): \(IDX.maximumFileSize + 1) bytes, larger than any IDX file latent reads (at most \(IDX.maximumFileSize) bytes, for 1073741824 values); it is not a dataset latent can use")
+        }
         try expectError(IDX.encode(dimensions: [0, 28, 28], values: []), contains: "holds no pixels: 0 images of 28x28")
     }
 

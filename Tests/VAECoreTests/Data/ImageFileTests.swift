@@ -114,6 +114,20 @@ final class ImageFileTests: XCTestCase {
                                               samples: [1, 0, 1, 0, 1, 1]), "1.png"), [1, 0, 1, 0, 1, 1])
     }
 
+    /// `tiledSize` is the size of the picture `tiled` makes, which commands check before they
+    /// decode anything; the tiles land where it says.
+    func testTiledSize_IsThatOfThePicture() {
+        let images: [[Float]] = [[0, 0.1, 0.2, 0.3], [1, 1, 1, 1], [0.4, 0.5, 0.6, 0.7]]
+        let picture = ImageFile.tiled(images, width: 2, height: 2, columns: 2, scale: 2, gap: 1)
+        let size = ImageFile.tiledSize(count: 3, width: 2, height: 2, columns: 2, scale: 2, gap: 1)
+        XCTAssertEqual([size.width, size.height], [11, 11])
+        XCTAssertEqual([picture.width, picture.height], [size.width, size.height])
+        func pixel(_ x: Int, _ y: Int) -> Float { picture.pixels[y * picture.width + x] }
+        XCTAssertEqual([pixel(0, 0), pixel(1, 1), pixel(2, 1), pixel(3, 1), pixel(4, 4)], [0.5, 0, 0, 0.1, 0.3])
+        XCTAssertEqual([pixel(6, 1), pixel(9, 4), pixel(1, 6), pixel(4, 9), pixel(6, 6)], [1, 1, 0.4, 0.7, 0.5])
+        XCTAssertEqual(ImageFile.tiledSize(count: 225, width: 512, height: 512, columns: 15, scale: 2).width, 15 * 1024 + 16 * 2)
+    }
+
     func testSizesOverTheLimit_AreRefusedFromTheHeader() throws {
         let dir = try temporaryDirectory(self)
         func header(_ width: Int, _ height: Int) -> [UInt8] {

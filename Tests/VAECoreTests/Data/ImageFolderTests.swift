@@ -26,6 +26,24 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertLessThan(first.reduce(0, +) / Float(first.count), 0.3, "light paper inverted to a dark background")
     }
 
+    // With 2 to 5 images the test set was empty: training reported a false divergence (a test
+    // loss of 0/0) and eval printed "-nan over 0 images".
+    func testFewerThanSixImages_HoldOutTheLast() throws {
+        for count in 2...7 {
+            let dir = try temporaryDirectory(self)
+            for i in 0..<count { writePGM("\(dir)/\(i).pgm", value: UInt8(i * 30)) }
+            let split = try DataSpec(parsing: dir).load()
+            XCTAssertEqual(split.test.count, 1, "\(count) images")
+            XCTAssertEqual(split.train.count, count - 1, "\(count) images")
+            guard split.test.count == 1 else { continue }
+            // The held-out image is the last of fewer than six, the sixth of six or seven.
+            let heldOut = count < 6 ? count - 1 : 5
+            let alone = ImageFile.prepared(try ImageFile.read(path: "\(dir)/\(heldOut).pgm"), for: .mnist)
+            XCTAssertEqual(Array(split.test.image(0)), alone, "\(count) images")
+        }
+        XCTAssertEqual((0..<12).filter { ImageFolder.isHeldOut($0, of: 12) }, [5, 11])
+    }
+
     func testMixedSizes_NameTheOddFile() throws {
         let dir = try temporaryDirectory(self)
         writePGM("\(dir)/a.pgm", value: 0)

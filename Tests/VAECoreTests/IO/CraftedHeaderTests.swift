@@ -54,6 +54,21 @@ final class CraftedHeaderTests: XCTestCase {
                          contains: "needs more bytes than a file can hold")
     }
 
+    // Printed a 3 MB "one-line" error: a shape of rank 1,000,000 was shown in full.
+    func testShapeOfHighRank_IsRefusedInFewWords() throws {
+        expectParseError(file(header: oneTensor(shape: "[1,1,1,1,1,1,1,1,1]")), contains: "tensor 'w' has 9 dimensions, more than the 8 latent reads")
+        let ones = "[" + Array(repeating: "1", count: 1_000_000).joined(separator: ",") + "]"
+        let header = "{\"__metadata__\":{\"latent.architecture\":\"mlp2\"},\"fc1.weight\":{\"dtype\":\"F32\",\"shape\":\(ones),\"data_offsets\":[0,4]}}"
+        let path = try temporaryDirectory(self) + "/rank.safetensors"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(file(header: header, data: [0, 0, 0, 0]))))
+        XCTAssertThrowsError(try Checkpoint.load(path: path)) { error in
+            XCTAssertEqual("\(error)", "\(path): bad header: tensor 'fc1.weight' has 1000000 dimensions, more than the 8 latent reads")
+        }
+        // Eight are read, and a wrong shape is named in full.
+        try expectLoadError(file(header: "{\"__metadata__\":{\"latent.architecture\":\"mlp2\"},\"fc1.weight\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1,1],\"data_offsets\":[0,4]}}",
+                                 data: [0, 0, 0, 0]), contains: "tensor 'fc1.weight' has shape [1, 1, 1, 1, 1, 1, 1, 1], mlp2 needs [400, 784]")
+    }
+
     // Not a trap before, kept so: sizes that are not whole numbers in Int's range.
     func testSizesOutOfRange_AreRefused() {
         expectParseError(file(header: oneTensor(shape: "[1e300]"), data: [0, 0, 0, 0]), contains: "not a list of sizes")
@@ -103,15 +118,31 @@ final class CraftedHeaderTests: XCTestCase {
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "mlp(hidden:[2000000000],latent:2)"]),
                                  data: [0, 0, 0, 0]), contains: "hidden layers must be 1 to 65536 wide")
         // Within every bound but far larger than the file: refused by its shapes, not by a failed allocation.
-        try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "mlp(hidden:[65536,65536,65536],latent:4096)"]),
+        try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "mlp(hidden:[4096,4096],latent:4096)"]),
                                  data: [0, 0, 0, 0]), contains: "tensor 'fc1.weight' is missing")
+        // Each layer within bounds, the whole 116 billion parameters.
+        try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": "conv(filters:[65536,65536],dense:16,latent:2)"]),
+                                 data: [0, 0, 0, 0]), contains: "the model would have 116026572885 parameters")
+    }
+
+    // Loaded: a 2.4 MB file whose every tensor matched, for a model whose layers output 12.8
+    // million values per image (51 MB), so that scoring a batch asked for gigabytes.
+    func testSmallFileForAModelWithHugeActivations() throws {
+        let architecture = Architecture(body: .conv(filters: [16384, 1], dense: 1), latent: 1)
+        let shapes = LayerPlan(withinLayerBounds: ModelConfiguration(architecture: architecture)).parameterShapes
+        let tensors = shapes.map { ($0.name, Tensor(zeros: $0.shape)) }
+        XCTAssertLessThan(tensors.reduce(0) { $0 + $1.1.count }, 1 << 20, "the file is small")
+        try expectLoadError(Safetensors.encode(tensors, metadata: ["latent.architecture": architecture.name]),
+                            contains: "bad metadata: architecture 'conv(filters:[16384,1],dense:1,latent:1)': layer t2 would output 12845056 values per image")
+        // Saved from PyTorch, without metadata: not recognised as any model latent builds.
+        try expectLoadError(Safetensors.encode(tensors, metadata: [:]), contains: "not a known PyTorch layout")
     }
 
     // Trapped: channels * height * width overflowed.
     func testHugeImageInMetadata() throws {
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": tinyArchitecture,
                                                                            "latent.image": "1x9999999999x9999999999"]),
-                                 data: [0, 0, 0, 0]), contains: "image sides must be 1 to 4096")
+                                 data: [0, 0, 0, 0]), contains: "image sides must be 1 to 512")
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": tinyArchitecture, "latent.image": "1x0x28"]),
                                  data: [0, 0, 0, 0]), contains: "image sides must be")
         try expectLoadError(file(header: oneTensor(shape: "[1]", metadata: ["latent.architecture": tinyArchitecture, "latent.image": "1xx28"]),

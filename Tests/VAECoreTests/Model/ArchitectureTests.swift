@@ -63,7 +63,7 @@ final class ArchitectureTests: XCTestCase {
             ("mlp(hidden:[0],latent:2)", "hidden layers must be 1 to 65536 wide, got 0"),
             ("mlp(hidden:[65537],latent:2)", "hidden layers must be 1 to 65536 wide, got 65537"),
             ("mlp(hidden:[1,1,1,1,1,1,1,1,1],latent:2)", "at most 8 hidden layers, got 9"),
-            ("mlp(hidden:[8],latent:2,image:4097x4)", "image sides must be 1 to 4096 pixels, got 4097x4"),
+            ("mlp(hidden:[8],latent:2,image:513x4)", "image sides must be 1 to 512 pixels, got 513x4"),
             ("mlp(hidden:[8],latent:2,image:0x4x4)", "images must have 1 to 4 channels, got 0"),
             ("conv(filters:[],dense:4,latent:2)", "needs at least one convolution"),
             ("conv(filters:[1,1,1,1,1,1,1,1,1],dense:4,latent:2,image:512x512)", "at most 8 convolutions, got 9"),
@@ -75,6 +75,71 @@ final class ArchitectureTests: XCTestCase {
             let message = problem(text)
             XCTAssertTrue(message?.contains(fragment) ?? false, "\(text): \(message ?? "accepted")")
         }
-        XCTAssertNil(problem("conv(filters:[65536],dense:65536,latent:4096,image:4x4096x4096)"), "the largest sizes are accepted")
+        XCTAssertNil(problem("mlp(hidden:[8],latent:4096,image:4x512x512)"), "the largest image and latent are accepted")
+    }
+
+    private func problem(_ text: String) throws -> String? {
+        do {
+            _ = try Architecture(parsing: text)
+            return nil
+        } catch let error as Architecture.ParseError {
+            return error.reason
+        }
+    }
+
+    /// Each layer within its bounds, the whole far beyond memory: these aborted on
+    /// allocations of 154 GB and 17 TB.
+    func testTotals_RefuseModelsTooLargeToBuild() throws {
+        XCTAssertEqual(try problem("conv(filters:[65536,65536],dense:16,latent:2)"),
+                       "the model would have 116026572885 parameters, more than the 134217728 (2^27) latent builds; use fewer or narrower layers")
+        // D = 4 x 512 x 512 = 2^20: fc1 and fc4 are 65536 x D each.
+        let d = 1 << 20, h = 65536, l = 20
+        let count = (h * d + h) + 2 * (l * h + l) + (h * l + h) + (d * h + d)
+        XCTAssertEqual(try problem("mlp(hidden:[65536],latent:20,image:4x512x512)"),
+                       "the model would have \(count) parameters, more than the 134217728 (2^27) latent builds; use fewer or narrower layers")
+        XCTAssertEqual(try problem("mlp(hidden:[65536],latent:20,image:4x4096x4096)"), "image sides must be 1 to 512 pixels, got 4096x4096")
+        // A few thousand parameters, but c1 and t2 output 16384 x 14 x 14 and 16384 x 28 x 28 per image.
+        XCTAssertEqual(try problem("conv(filters:[16384,1],dense:1,latent:1)"),
+                       "layer t2 would output 12845056 values per image, more than the 2097152 (2^21) latent allows; use fewer filters or a smaller image")
+    }
+
+    /// The totals' edges, one unit either side: 2 x 262144 x 255 weights and some biases fit
+    /// 2^27, 2 x 262144 x 256 do not; t1 outputs 8 x 512 x 512 = 2^21, or 9 x 512 x 512.
+    func testTotals_AcceptUpToTheirBounds() throws {
+        XCTAssertNil(try problem("mlp(hidden:[255],latent:1,image:1x512x512)"))
+        XCTAssertTrue(try problem("mlp(hidden:[256],latent:1,image:1x512x512)")?.hasPrefix("the model would have 134481154 parameters") ?? false)
+        XCTAssertNil(try problem("conv(filters:[8],dense:1,latent:1,image:4x512x512)"))
+        XCTAssertTrue(try problem("conv(filters:[9],dense:1,latent:1,image:4x512x512)")?.hasPrefix("layer t1 would output 2359296 values") ?? false)
+    }
+
+    /// The presets and the coming colour models stay well inside the totals.
+    func testProjectModels_AreValid() throws {
+        for text in ["mlp20", "mlp2", "conv2", "conv(filters:[32,64,128],dense:256,latent:32,image:3x32x32)",
+                     "conv(filters:[32,64,128,256],dense:256,latent:64,image:3x64x64)"] {
+            XCTAssertNil(try problem(text), text)
+        }
+        XCTAssertEqual(LayerPlan(ModelConfiguration(architecture: .mlp20)).parameterCount, 652_824)
+    }
+
+    /// The plan's counts are those of the built model: its parameters, and each layer's output.
+    func testPlanTotals_EqualTheBuiltModels() {
+        for architecture in samples {
+            let configuration = ModelConfiguration(architecture: architecture)
+            let plan = LayerPlan(configuration)
+            let model = VAE(configuration: configuration, seed: 1)
+            XCTAssertEqual(plan.parameterCount, model.parameters.reduce(0) { $0 + $1.value.count }, architecture.name)
+            var built: [[Int]] = []
+            for network in [model.encoder, model.decoder] {
+                var shape = [1] + network.sampleShape
+                for layer in network.layers {
+                    shape = layer.outputShape(for: shape)
+                    if !(layer is ReLU) { built.append(Array(shape.dropFirst())) }
+                }
+            }
+            let planned = (plan.encoder + plan.decoder).compactMap(\.outputShape).map(\.shape)
+            XCTAssertEqual(planned, built, architecture.name)
+            let largest = max(built.map { $0.reduce(1, *) }.max()!, architecture.latent)
+            XCTAssertEqual(plan.largestOutput.values, largest, architecture.name)
+        }
     }
 }
