@@ -47,6 +47,10 @@ final class TrainingSafetyTests: CommandTestCase {
         try assertBadInput(base + ["--epochs", "9223372036854775807"], "--epochs must be from 1 to 1000000")
         try assertBadInput(base + ["--epochs", "1", "--samples", "4611686018427387904"], "--samples must be from 0 to 5000")
         try assertBadInput(base + ["--epochs", "1", "--batch", "1000000"], "--batch must be from 1 to 65536")
+        // A wide layer's output for a whole batch: 2^21 values per image times 256 images.
+        try assertBadInput(["train", "--data", "synthetic:60", "--arch", "conv(filters:[8],dense:1,latent:1,image:4x512x512)",
+                            "--epochs", "1", "--batch", "256", "--out", out],
+                           "a batch may hold at most 268435456 (2^28) in one layer; use at most --batch 128")
     }
 
     func testSignals_Piped_SaveAndExitWithTheShellsStatus() throws {

@@ -9,17 +9,22 @@ public struct Encoding: Sendable {
 }
 
 extension VAE {
-    /// Images are processed in chunks of this many, bounding the buffers inference keeps.
+    /// Images are processed in chunks of at most this many, bounding the buffers inference keeps.
     static let inferenceChunk = 256
+    /// And no chunk makes one layer output more than this many values (1 GiB of floats), so a
+    /// wide model takes smaller chunks.
+    static let maximumChunkValues = 1 << 28
 
     /// Calls `body(start, n, images)` for consecutive chunks of at most `inferenceChunk` images.
     func forEachChunk(of images: UnsafeBufferPointer<Float>, count: Int,
                       _ body: (_ start: Int, _ n: Int, _ chunk: UnsafeBufferPointer<Float>) -> Void) {
         let d = pixelCount
         precondition(images.count == count * d, "expected \(count) x \(d) values, got \(images.count)")
+        let widest = max(1, LayerPlan(configuration).largestOutput.values)
+        let chunk = max(1, min(VAE.inferenceChunk, VAE.maximumChunkValues / widest))
         var start = 0
         while start < count {
-            let n = min(VAE.inferenceChunk, count - start)
+            let n = min(chunk, count - start)
             body(start, n, UnsafeBufferPointer(rebasing: images[(start * d)..<((start + n) * d)]))
             start += n
         }

@@ -45,8 +45,9 @@ struct Eval: ParsableCommand {
             if let bound = result.importanceWeightedBound { fields += [("iw_bound", bound), ("iw_samples", samples)] }
             Console.line(JSONLine.encode(fields))
         } else {
-            var line = String(format: "%@: negative ELBO %.2f (recon %.2f + KL %.2f) nats per image over %d images",
-                              test.name, result.negativeELBO, result.reconstruction, result.kl, result.count)
+            var line = String(format: "%@: negative ELBO %.2f (recon %.2f + KL %.2f) nats per image over ",
+                              test.name, result.negativeELBO, result.reconstruction, result.kl)
+                + Console.count(result.count, "image")
             if let bound = result.importanceWeightedBound { line += String(format: "; IW bound (k=%d) %.2f", samples, bound) }
             Console.line(line)
         }

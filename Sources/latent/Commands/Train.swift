@@ -91,6 +91,11 @@ struct Train: ParsableCommand {
         if history.count >= epochs {
             throw UsageError("\(resume ?? out): already trained for \(Console.count(history.count, "epoch")); ask for more with --epochs")
         }
+        // The widest layer's output for a whole batch must fit in memory, whatever the model.
+        let widest = LayerPlan(model.configuration).largestOutput
+        if batch > Self.maximumBatchValues / max(1, widest.values) {
+            throw UsageError("--batch \(batch): layer \(widest.layer) of \(model.configuration.architecture.name) outputs \(widest.values) values per image, and a batch may hold at most \(Self.maximumBatchValues) (2^28) in one layer; use at most --batch \(Self.maximumBatchValues / max(1, widest.values))")
+        }
         // A full disk, a read-only folder or a file-size limit shows now, not after an epoch.
         try AtomicFile.checkRoom(for: out, byteCount: Self.checkpointSize(model, epochs: epochs))
         try compute.apply()
@@ -128,6 +133,9 @@ struct Train: ParsableCommand {
             throw CommandFailure("\(diverged); \(kept); \(advice)")
         }
     }
+
+    /// The most values one layer may output for a whole batch: 1 GiB of floats.
+    static let maximumBatchValues = 1 << 28
 
     /// Bytes a checkpoint of `model` takes at most: its weights, and metadata with a history
     /// of `epochs` records (about 300 bytes each).
