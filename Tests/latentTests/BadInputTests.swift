@@ -162,3 +162,19 @@ final class BadInputTests: CommandTestCase {
         XCTAssertNotEqual(FileManager.default.contents(atPath: model), before)
     }
 }
+
+extension BadInputTests {
+    func testFIFOsAndHugeFiles_AreRefusedUnread() throws {
+        // A FIFO would block a reader for ever; a sparse file costs nothing to make.
+        let fifo = dir + "/pipe.safetensors"
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        try assertBadInput(["info", "--model", fifo], "\(fifo): is not a regular file (a FIFO, socket or device), expected a .safetensors file")
+        let picture = dir + "/pipe.png"
+        XCTAssertEqual(mkfifo(picture, 0o644), 0)
+        try assertBadInput(["interpolate", picture, "0", "--model", model, "--out", dir + "/s.png"], "\(picture): is not a regular file")
+        let huge = dir + "/huge.safetensors"
+        XCTAssertTrue(FileManager.default.createFile(atPath: huge, contents: nil))
+        XCTAssertEqual(truncate(huge, 3 << 30), 0)
+        try assertBadInput(["info", "--model", huge], "\(huge): 3221225472 bytes, more than latent reads for a .safetensors file")
+    }
+}

@@ -74,14 +74,12 @@ enum Gzip {
     /// The contents of `path`, decompressed when it is gzip data (`declaredSize` as in
     /// `decompress`).
     static func readPossiblyCompressed(_ path: String, declaredSize: ([UInt8]) throws -> Int? = { _ in nil }) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw DataError(file: path, isDirectory.boolValue ? "is a directory, expected a file" : "cannot be read (permissions?)")
-            }
-            throw DataError(file: path, "no such file")
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path, expected: "an IDX file", maximumSize: IDX.maximumFileSize)
+        } catch let problem as FileBytes.Problem {
+            throw DataError(file: path, problem.text)
         }
-        let bytes = [UInt8](data)
         return isCompressed(bytes) ? try decompress(bytes, file: path, declaredSize: declaredSize) : bytes
     }
 }

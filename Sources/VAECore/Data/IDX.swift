@@ -95,10 +95,6 @@ public enum IDX {
     /// refused unread, and compressed data are inflated no further than the header's declared
     /// size.
     static func read(path: String) throws -> Array {
-        var status = stat()
-        if stat(path, &status) == 0, Int(status.st_size) > maximumFileSize {
-            throw DataError(file: path, "\(status.st_size) bytes, larger than any IDX file latent reads (at most \(maximumFileSize) bytes, for \(maximumValues) values); it is not a dataset latent can use")
-        }
         let bytes = try Gzip.readPossiblyCompressed(path) { start in
             try header(start, file: path, complete: false).map { $0.size + $0.valueCount }
         }

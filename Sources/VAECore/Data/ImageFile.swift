@@ -44,16 +44,20 @@ public enum ImageFile {
         }
     }
 
+    /// The largest image file read: 2 GiB, more than any file of at most `maximumPixels`
+    /// pixels needs (a plain-text PPM of 16-bit samples takes about 1.2 GB).
+    public static let maximumFileSize = 1 << 31
+
     /// Reads a PNG (any colour type, depth or interlacing), a PGM or a PPM as grayscale (see
     /// `PNG` and `Netpbm` for how samples become intensities), refusing images of more than
     /// `maximumPixels` before decoding them.
     public static func read(path: String) throws -> Gray {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw DataError(file: path, !exists ? "no such file" : isDirectory.boolValue ? "is a directory, expected an image file" : "cannot be read")
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(path, expected: "an image file", maximumSize: maximumFileSize)
+        } catch let problem as FileBytes.Problem {
+            throw DataError(file: path, problem.text)
         }
-        let bytes = [UInt8](data)
         if PNG.recognises(bytes) { return try PNG.parse(bytes, file: path) }
         if Netpbm.recognises(bytes) { return try Netpbm.parse(bytes, file: path) }
         throw DataError(file: path, "not a PNG, PGM or PPM image")

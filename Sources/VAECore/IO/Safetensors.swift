@@ -25,6 +25,9 @@ public enum Safetensors {
 
     /// Longest header accepted, in bytes.
     static let maximumHeaderSize = 100_000_000
+    /// The largest file read: a header and the weights of the largest model latent builds
+    /// (`Architecture.maximumParameters`) in F64.
+    static let maximumFileSize = 8 + maximumHeaderSize + 8 * Architecture.maximumParameters
     /// Deepest JSON nesting accepted in a header; a valid one needs 3 (file, tensor, shape).
     static let maximumNesting = 16
     /// Most dimensions a tensor may have; latent's own have at most 4 (convolution weights).
@@ -33,12 +36,11 @@ public enum Safetensors {
 
     /// Reads and validates a whole file.
     public static func read(path: String) throws -> File {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw CheckpointError(file: path, !exists ? "no such file" : isDirectory.boolValue ? "is a directory, expected a .safetensors file" : "cannot be read")
+        do {
+            return try parse(FileBytes.read(path, expected: "a .safetensors file", maximumSize: maximumFileSize), file: path)
+        } catch let problem as FileBytes.Problem {
+            throw CheckpointError(file: path, problem.text)
         }
-        return try parse([UInt8](data), file: path)
     }
 
     /// One tensor's entry in the header, checked against the file's size.
