@@ -89,10 +89,16 @@ final class ExplorerTmuxTests: XCTestCase {
 
     private var binary: String { CommandTestCase.binary.path }
 
-    func testExplorer_MovesHelpsAndQuitsCleanly() throws {
+    /// mlp2 trained for one epoch on 256 synthetic digits, in the test's folder.
+    private func smallModel(file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let model = directory + "/m.safetensors"
         let trained = try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model])
-        XCTAssertEqual(trained.status, 0, trained.output)
+        XCTAssertEqual(trained.status, 0, trained.output, file: file, line: line)
+        return model
+    }
+
+    func testExplorer_MovesHelpsAndQuitsCleanly() throws {
+        let model = try smallModel()
         try start("\(binary) explore --model \(model) --data synthetic:256")
         let first = try waitFor("z = (0, 0)")
         XCTAssertTrue(first.contains("latent · explore"), first)
@@ -195,8 +201,7 @@ extension ExplorerTmuxTests {
 
 extension ExplorerTmuxTests {
     func testInterpolate_OpensOnTheStripAndScrubs() throws {
-        let model = directory + "/m.safetensors"
-        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        let model = try smallModel()
         try start("\(binary) interpolate 3 7 --steps 12 --spherical --model \(model) --data synthetic:256")
         let first = try waitFor("spherical path, frame 1/12")
         XCTAssertTrue(first.contains("from #3 "), first)
@@ -226,8 +231,7 @@ extension ExplorerTmuxTests {
 
 extension ExplorerTmuxTests {
     func testInterpolate_TakesImageFiles() throws {
-        let model = directory + "/m.safetensors"
-        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        let model = try smallModel()
         // A dark ring on a light page, 40x30, as a binary PGM.
         var pixels: [UInt8] = []
         for y in 0..<30 { for x in 0..<40 {
@@ -357,8 +361,7 @@ extension ExplorerTmuxTests {
 
 extension ExplorerTmuxTests {
     func testExplorer_CtrlCRestoresTheTerminalAndExits130() throws {
-        let model = directory + "/m.safetensors"
-        XCTAssertEqual(try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model]).status, 0)
+        let model = try smallModel()
         try start("\(binary) explore --model \(model) --data synthetic:256")
         try waitFor("z = (0, 0)")
         let pid = try latentProcess(mentioning: model)
