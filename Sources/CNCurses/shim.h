@@ -43,6 +43,9 @@ static inline int latent_put_cell(int y, int x, wchar_t glyph, attr_t attrs, int
     return mvadd_wch(y, x, &cell);
 }
 
+/// Makes the next refresh draw the whole screen afresh (Ctrl-L); curscr is a C global.
+static inline void latent_redraw_all_next(void) { clearok(curscr, TRUE); }
+
 /// True when the terminal description can address the cursor (TERM=dumb cannot).
 static inline int latent_has_cursor_addressing(void) {
     const char *cup = tigetstr("cup");

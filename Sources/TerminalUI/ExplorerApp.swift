@@ -62,10 +62,16 @@ public final class ExplorerApp {
     }
 
     /// Acts on one key.
+    ///
+    /// Every key closes the help overlay and does nothing else there, `q` and Esc included. Esc
+    /// never quits: a terminal's unknown sequences and Alt keys start with it.
     public func handle(_ key: Key) {
+        if key == .redraw {
+            terminal.redraw()
+            return
+        }
         if showingHelp {
             if key != .resize { showingHelp = false }
-            if key == .character("q") { quit() }
             return
         }
         if screens[current].handle(key) { return }
@@ -75,7 +81,7 @@ public final class ExplorerApp {
         case .character(let c) where c.isNumber && Int(String(c)).map({ $0 >= 1 && $0 <= screens.count }) == true:
             current = Int(String(c))! - 1
         case .character("?"): showingHelp = true
-        case .character("q"), .escape: quit()
+        case .character("q"): quit()
         default: break
         }
     }
@@ -127,6 +133,7 @@ public final class ExplorerApp {
         var keys = screens[current].helpKeys
         if screens.count > 1 { keys.append(("Tab 1-\(screens.count)", "switch view")) }
         keys.append(("?", "this help"))
+        keys.append(("Ctrl-L", "draw the screen again"))
         // A screen may say what q does there (the monitor saves first).
         if !keys.contains(where: { $0.keys == "q" }) { keys.append(("q", "quit")) }
         let keyWidth = max(12, keys.map(\.keys.count).max() ?? 0)

@@ -144,6 +144,36 @@ final class ExplorerAppTests: XCTestCase {
         app.handle(.character("x"))
         XCTAssertFalse(app.showingHelp)
         XCTAssertFalse(app.finished)
+        // q and Esc close the overlay too, and nothing more.
+        for key in [Key.character("q"), .escape] {
+            app.handle(.character("?"))
+            app.handle(key)
+            XCTAssertFalse(app.showingHelp)
+            XCTAssertFalse(app.finished, "\(key) in the help overlay only closes it")
+        }
+    }
+
+    func testEscapeAndUnknownKeys_NeverQuit() {
+        let (app, terminal) = makeApp(keys: [.escape, .escape, .redraw, .backspace, .enter])
+        app.run(maximumFrames: 8)
+        XCTAssertFalse(app.finished, "Esc starts unknown sequences and Alt keys: it must not quit")
+        XCTAssertEqual(terminal.redraws, 1, "Ctrl-L draws the whole screen again")
+    }
+
+    func testHomeEndAndPages_MoveToTheMapsEdgesAndByBigSteps() {
+        let (app, _) = makeApp()
+        let radius = app.state.radius
+        app.handle(.end)
+        XCTAssertEqual(app.state.cursorPosition.x, radius, accuracy: 1e-5)
+        app.handle(.home)
+        XCTAssertEqual(app.state.cursorPosition.x, -radius, accuracy: 1e-5)
+        let y = app.state.cursorPosition.y
+        app.handle(.pageUp)
+        XCTAssertEqual(app.state.cursorPosition.y, min(radius, y + 8 * app.state.step), accuracy: 1e-5)
+        app.handle(.pageDown)
+        app.handle(.pageDown)
+        XCTAssertEqual(app.state.cursorPosition.y, max(-radius, min(radius, y + 8 * app.state.step) - 16 * app.state.step), accuracy: 1e-5)
+        XCTAssertFalse(app.finished)
     }
 
     func testTooSmall_SaysSoAndStillQuits() {

@@ -52,6 +52,18 @@ final class InterpolateScreenTests: XCTestCase {
         assertSnapshot(app.frame(), named: "interpolate-100x30")
     }
 
+    func testHomeEndAndPages_JumpAlongTheStrip() {
+        let (screen, app) = makeScreen()
+        app.handle(.end)
+        XCTAssertEqual(screen.position, screen.frameCount - 1)
+        app.handle(.pageUp)
+        XCTAssertEqual(screen.position, screen.frameCount - 1 - max(1, screen.frameCount / 4))
+        app.handle(.home)
+        XCTAssertEqual(screen.position, 0)
+        app.handle(.pageDown)
+        XCTAssertEqual(screen.position, max(1, screen.frameCount / 4))
+    }
+
     func testChosenGlyphs_DrawTheStripAndFramesInThatMode() {
         let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: .mlp2), seed: 7),
                                  data: SyntheticDigits.generate(count: 300, seed: 3, name: "synthetic/test"))

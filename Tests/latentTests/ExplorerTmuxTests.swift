@@ -375,3 +375,49 @@ extension ExplorerTmuxTests {
         XCTAssertFalse(after.contains("? help  q quit"), "the explorer's screen is gone:\n\(after)")
     }
 }
+
+extension ExplorerTmuxTests {
+    /// The raw bytes terminals send, as tmux's send-keys -H writes them.
+    private func sendRaw(_ text: String) throws {
+        try tmux(["send-keys", "-t", "main", "-H"] + text.utf8.map { String(format: "%02x", $0) })
+    }
+
+    func testKeys_HomeEndPagesAndUnknownSequences_AsTerminalsSendThem() throws {
+        let model = try smallModel()
+        try start("\(binary) interpolate 3 7 --steps 12 --model \(model) --data synthetic:256")
+        try waitFor("frame 1/12")
+        try sendRaw("\u{1B}[4~")        // End, as tmux and PuTTY send it
+        try waitFor("frame 12/12")
+        try sendRaw("\u{1B}[1~")        // Home
+        try waitFor("frame 1/12")
+        try sendRaw("\u{1B}[6~")        // Page Down: a quarter of the path
+        try waitFor("frame 4/12")
+        try sendRaw("\u{1B}[F")         // End, xterm's other form
+        try waitFor("frame 12/12")
+        try sendRaw("\u{1B}OH")         // Home, in application mode
+        try waitFor("frame 1/12")
+        // Alt-x, F5, Insert and a lone Esc: ignored, and the app goes on.
+        try sendRaw("\u{1B}x")
+        try sendRaw("\u{1B}[15~")
+        try sendRaw("\u{1B}[2~")
+        try tmux(["send-keys", "-t", "main", "Escape"])
+        // A key within 25 ms of a lone Esc reads as Alt with that key, as in every terminal app.
+        Thread.sleep(forTimeInterval: 0.2)
+        try sendRaw("l")
+        let after = try waitFor("frame 2/12")
+        XCTAssertFalse(after.contains("EXITED"), after)
+        // Help: q closes it and does not quit; a second q quits.
+        try tmux(["send-keys", "-t", "main", "?"])
+        try waitFor("any key closes this help")
+        try tmux(["send-keys", "-t", "main", "q"])
+        var closed = try screen()
+        for _ in 0..<100 where closed.contains("any key closes this help") {
+            Thread.sleep(forTimeInterval: 0.05)
+            closed = try screen()
+        }
+        XCTAssertFalse(closed.contains("any key closes this help"), closed)
+        XCTAssertTrue(closed.contains("frame 2/12") && !closed.contains("EXITED"), "q closed the help only:\n\(closed)")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+    }
+}

@@ -30,6 +30,10 @@ public final class ExploreScreen: AppScreen {
         case .down, .character("j"): state.move(dx: 0, dy: -1)
         case .left, .character("h"): state.move(dx: -1, dy: 0)
         case .right, .character("l"): state.move(dx: 1, dy: 0)
+        case .home: state.moveToEdge(right: false)
+        case .end: state.moveToEdge(right: true)
+        case .pageUp: state.move(dx: 0, dy: ExploreScreen.pageSteps)
+        case .pageDown: state.move(dx: 0, dy: -ExploreScreen.pageSteps)
         case .character("+"), .character("="): state.changeStep(bigger: true)
         case .character("-"), .character("_"): state.changeStep(bigger: false)
         case .character("n"): state.jumpToNearest()
@@ -48,8 +52,12 @@ public final class ExploreScreen: AppScreen {
         "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest  g grid"
     }
 
+    /// Steps Page Up and Page Down move the cursor.
+    static let pageSteps = 8
+
     public var helpKeys: [(keys: String, action: String)] {
-        [("\(arrows) hjkl", "move the cursor"), ("+ -", "bigger or smaller steps"),
+        [("\(arrows) hjkl", "move the cursor"), ("PgUp PgDn", "\(ExploreScreen.pageSteps) steps up or down"),
+         ("Home End", "to the map's left or right edge"), ("+ -", "bigger or smaller steps"),
          ("n", "jump to the nearest encoded image"), ("g", "manifold grid: decoded images over the map"),
          ("x y", "next latent dimension on the horizontal or vertical axis"),
          ("p", "principal axes of the encodings on the map, or back"),

@@ -128,11 +128,17 @@ public final class ExploreState {
     /// Moves the cursor by whole steps along the map's axes and decodes the new point.
     public func move(dx: Int, dy: Int) {
         let now = cursorPosition
-        let x = min(radius, max(-radius, now.x + Float(dx) * step))
-        let y = min(radius, max(-radius, now.y + Float(dy) * step))
-        cursor = zip(cursor.indices, cursor).map { i, value in
-            value + (x - now.x) * directions.x[i] + (y - now.y) * directions.y[i]
-        }
+        moveTo(x: now.x + Float(dx) * step, y: now.y + Float(dy) * step)
+    }
+
+    /// Moves the cursor to the map's left or right edge, at the same height (Home and End).
+    public func moveToEdge(right: Bool) {
+        moveTo(x: right ? radius : -radius, y: cursorPosition.y)
+    }
+
+    /// Moves the cursor to map coordinates (x, y), kept within the map, and decodes there.
+    private func moveTo(x: Float, y: Float) {
+        cursor = latentPoint(x: min(radius, max(-radius, x)), y: min(radius, max(-radius, y)))
         nearest = nil
         decoded = model.decode(point: cursor)
     }

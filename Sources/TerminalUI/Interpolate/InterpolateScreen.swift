@@ -114,6 +114,10 @@ public final class InterpolateScreen: AppScreen {
         switch key {
         case .left, .character("h"): position = max(0, position - 1); animating = false
         case .right, .character("l"): position = min(frameCount - 1, position + 1); animating = false
+        case .home: position = 0; animating = false
+        case .end: position = frameCount - 1; animating = false
+        case .pageUp: position = max(0, position - max(1, frameCount / 4)); animating = false
+        case .pageDown: position = min(frameCount - 1, position + max(1, frameCount / 4)); animating = false
         case .character(" "): animating.toggle()
         case .character("p"): path = path == .linear ? .spherical : .linear
         default: return false
@@ -126,7 +130,8 @@ public final class InterpolateScreen: AppScreen {
     }
 
     public var helpKeys: [(keys: String, action: String)] {
-        [("\(abilities.unicode ? "←→" : "left right") hl", "move along the path"), ("space", "animate"),
+        [("\(abilities.unicode ? "←→" : "left right") hl", "move along the path"), ("Home End", "first or last frame"),
+         ("PgUp PgDn", "a quarter of the path back or on"), ("space", "animate"),
          ("p", "linear or spherical path"), ("a b (explore)", "choose the two images on the map")]
     }
 

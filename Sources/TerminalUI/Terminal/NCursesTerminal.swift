@@ -96,16 +96,49 @@ public final class NCursesTerminal: Terminal {
         case KEY_DOWN: return .down
         case KEY_LEFT: return .left
         case KEY_RIGHT: return .right
+        // vt220-style terminfo names Home and End "find" and "select"; the keypad's corners too.
+        case KEY_HOME, KEY_FIND, KEY_A1: return .home
+        case KEY_END, KEY_SELECT, KEY_C1: return .end
+        case KEY_PPAGE, KEY_A3: return .pageUp
+        case KEY_NPAGE, KEY_C3: return .pageDown
         case KEY_RESIZE: return .resize
         case KEY_BTAB: return .backTab
         case KEY_ENTER, 10, 13: return .enter
         case KEY_BACKSPACE, 127, 8: return .backspace
         case 9: return .tab
-        case 27: return .escape
-        default:
-            guard code > 0, code < 0x110000, let scalar = Unicode.Scalar(UInt32(code)) else { return nil }
-            return .character(Character(scalar))
+        case 12: return .redraw
+        case 27: return readEscapeSequence()
+        case 32..<127: return .character(Character(Unicode.Scalar(UInt8(code))))
+        // Other control bytes, the bytes of non-ASCII characters and key codes no view uses.
+        default: return nil
         }
+    }
+
+    /// After an ESC: a lone Esc when nothing follows within 25 ms, the key of a sequence the
+    /// terminfo entry did not know (ESC[1~ for Home under tmux, say), or nil for one no view
+    /// uses, such as Alt with a key. The whole sequence is read, so none of it becomes keys.
+    private func readEscapeSequence() -> Key? {
+        timeout(25)
+        let introducer = getch()
+        guard introducer != ERR else { return .escape }
+        guard introducer == Int32(UInt8(ascii: "[")) || introducer == Int32(UInt8(ascii: "O")) else { return nil }
+        var bytes = [UInt8(introducer)]
+        // Parameters and intermediates, then one final byte from @ to ~.
+        while bytes.count < 16 {
+            let next = getch()
+            guard next != ERR, (0...255).contains(next) else { break }
+            bytes.append(UInt8(next))
+            // The Linux console's F1 to F5 are ESC [ [ A to E: one byte more.
+            if bytes == Array("[[".utf8) { continue }
+            if (0x40...0x7E).contains(next) { break }
+        }
+        return Key.escapeSequence(bytes)
+    }
+
+    /// The next `present` draws every cell again.
+    public func redraw() {
+        guard !hangup.isSet else { return }
+        latent_redraw_all_next()
     }
 
     private func attributes(_ style: CellStyle) -> attr_t {

@@ -10,6 +10,8 @@ public protocol Terminal: AnyObject {
     func present(_ grid: Grid)
     /// The next key, waiting at most `milliseconds` (nil when none came).
     func readKey(milliseconds: Int) -> Key?
+    /// Makes the next `present` draw every cell, whatever the terminal shows now (Ctrl-L).
+    func redraw()
 }
 
 /// An in-memory terminal: frames are kept for inspection and keys come from a script.
@@ -22,6 +24,8 @@ public final class MemoryTerminal: Terminal {
     public private(set) var screen: Grid
     /// Frames presented so far.
     public private(set) var frames = 0
+    /// Times a full redraw was asked for.
+    public private(set) var redraws = 0
 
     public init(columns: Int, rows: Int, abilities: TerminalAbilities = TerminalAbilities(unicode: true, colors: 256, noColor: false),
                 keys: [Key] = []) {
@@ -39,4 +43,6 @@ public final class MemoryTerminal: Terminal {
     public func readKey(milliseconds: Int) -> Key? {
         pendingKeys.isEmpty ? nil : pendingKeys.removeFirst()
     }
+
+    public func redraw() { redraws += 1 }
 }
