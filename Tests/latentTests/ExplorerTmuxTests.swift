@@ -421,3 +421,17 @@ extension ExplorerTmuxTests {
         try waitFor("EXITED 0")
     }
 }
+
+extension ExplorerTmuxTests {
+    func testTrainMonitor_ABetaChangedLiveIsWhatTheCheckpointResumesWith() throws {
+        let model = directory + "/live-beta.safetensors"
+        try start("\(binary) train --data synthetic:2000 --arch mlp2 --epochs 1000 --out \(model)")
+        try waitFor("beta 1.00", seconds: 60)
+        try tmux(["send-keys", "-t", "main", "]", "]"])
+        try waitFor("beta 1.56")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0", seconds: 60)
+        let (_, checkpoint) = try Checkpoint.load(path: model)
+        XCTAssertEqual(checkpoint.training?.beta, 1.5625, "the settings a --resume goes on with")
+    }
+}

@@ -173,6 +173,30 @@ final class LatentCommandTests: CommandTestCase {
         XCTAssertEqual(checkpoint.history[1].step, 2 * checkpoint.history[0].step)
     }
 
+    func testTrain_Resume_KeepsTheCheckpointsSettingsAndSaysWhichFlagsChangeThem() throws {
+        let dir = try temporaryDirectory()
+        let path = dir + "/beta4.safetensors"
+        let first = try latent(["train", "--data", "synthetic:128", "--arch", tinyArch, "--epochs", "1", "--beta", "4",
+                                "--batch", "32", "--seed", "9", "--out", path])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        // No flags: the run goes on at beta 4, batch 32, seed 9, and says nothing about it.
+        let same = try latent(["train", "--resume", path, "--epochs", "2"])
+        XCTAssertEqual(same.status, 0, same.stderr)
+        XCTAssertEqual(same.stderr, "")
+        var (_, checkpoint) = try Checkpoint.load(path: path)
+        XCTAssertEqual(checkpoint.history.map(\.beta), [4, 4])
+        XCTAssertEqual(checkpoint.training?.batchSize, 32)
+        XCTAssertEqual(checkpoint.training?.seed, 9)
+        // A flag overrides, and the run names what it changed.
+        let changed = try latent(["train", "--resume", path, "--epochs", "3", "--lr", "0.0005", "--beta", "4"])
+        XCTAssertEqual(changed.status, 0, changed.stderr)
+        XCTAssertEqual(changed.stderr, "resuming \(path) after epoch 2 with --lr 0.0005 instead of 0.001\n")
+        (_, checkpoint) = try Checkpoint.load(path: path)
+        XCTAssertEqual(checkpoint.training?.adam.learningRate, 0.0005)
+        XCTAssertEqual(checkpoint.training?.beta, 4)
+        XCTAssertEqual(checkpoint.history.count, 3)
+    }
+
     func testTrain_Resume_ACorruptCheckpointIsNamed() throws {
         let dir = try temporaryDirectory()
         let path = dir + "/broken.safetensors"

@@ -11,7 +11,8 @@ struct Train: ParsableCommand {
         discussion: """
             Prints one line per epoch (--json: one JSON object per line). The checkpoint is \
             written atomically after every epoch, and Ctrl-C saves before it exits. --resume \
-            continues a checkpoint's training up to --epochs in all (Adam's moments start afresh).
+            continues a checkpoint's training up to --epochs in all, with its data and \
+            settings unless flags change them (Adam's moments start afresh).
 
             Example:
               latent train --arch conv2 --epochs 10 --out conv2.safetensors
@@ -29,8 +30,8 @@ struct Train: ParsableCommand {
     var epochs: Int
 
     // .unconditional, so that `--beta -1` reaches validation instead of reading as a flag.
-    @Option(parsing: .unconditional, help: "Weight of the KL term (1 = the ELBO; larger values push towards the prior).")
-    var beta: Float = 1
+    @Option(parsing: .unconditional, help: "Weight of the KL term (1 = the ELBO; larger values push towards the prior) (default: 1; with --resume, the checkpoint's).")
+    var beta: Float?
 
     @Option(help: "Reconstruction term: bce (Bernoulli) or mse (Gaussian) (default: bce).")
     var recon: Reconstruction?
@@ -47,17 +48,17 @@ struct Train: ParsableCommand {
     @Flag(help: "Replace an existing --out file with a new model.")
     var force = false
 
-    @Option(help: "Images per step.")
-    var batch: Int = 128
+    @Option(help: "Images per step (default: 128; with --resume, the checkpoint's).")
+    var batch: Int?
 
-    @Option(parsing: .unconditional, help: "Adam's learning rate.")
-    var lr: Float = 1e-3
+    @Option(parsing: .unconditional, help: "Adam's learning rate (default: 0.001; with --resume, the checkpoint's).")
+    var lr: Float?
 
-    @Option(help: "Seed for the initial weights, shuffling and sampling.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed for the initial weights, shuffling and sampling (default: 1; with --resume, the checkpoint's).")
+    var seed: UInt64?
 
-    @Option(help: "Also score the importance-weighted bound with this many samples after each epoch.")
-    var samples: Int = 0
+    @Option(help: "Also score the importance-weighted bound with this many samples after each epoch (default: 0; with --resume, the checkpoint's).")
+    var samples: Int?
 
     @Option(help: "Train on the first N training images only.")
     var limit: Int?
@@ -74,18 +75,19 @@ struct Train: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
-        let settings = TrainingSettings(epochs: epochs, batchSize: batch, beta: beta, seed: seed,
-                                        adam: Adam.Settings(learningRate: lr), importanceSamples: samples)
-        if let problem = settings.problem { throw UsageError(problem) }
+        // The flags alone first, so that a bad one is named before any file is read.
+        if let problem = trainingSettings(resumed: nil).settings.problem { throw UsageError(problem) }
         if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
         guard let out = out ?? resume else { throw UsageError("--out is required: the checkpoint to write") }
         try OutputPath.checkCheckpoint(out)
         if !force, out != resume, FileManager.default.fileExists(atPath: out) {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
-        let (model, history, trainedOn) = try startingModel()
+        let (model, history, trainedOn, resumedSettings) = try startingModel()
         let data = self.data ?? trainedOn ?? "fashion-mnist"
-        if samples > 0 && model.configuration.kind == .ae {
+        let (settings, changes) = trainingSettings(resumed: resumedSettings)
+        if let problem = settings.problem { throw UsageError(problem) }
+        if settings.importanceSamples > 0 && model.configuration.kind == .ae {
             throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample")
         }
         if history.count >= epochs {
@@ -93,8 +95,8 @@ struct Train: ParsableCommand {
         }
         // The widest layer's output for a whole batch must fit in memory, whatever the model.
         let widest = LayerPlan(model.configuration).largestOutput
-        if batch > Self.maximumBatchValues / max(1, widest.values) {
-            throw UsageError("--batch \(batch): layer \(widest.layer) of \(model.configuration.architecture.name) outputs \(widest.values) values per image, and a batch may hold at most \(Self.maximumBatchValues) (2^28) in one layer; use at most --batch \(Self.maximumBatchValues / max(1, widest.values))")
+        if settings.batchSize > Self.maximumBatchValues / max(1, widest.values) {
+            throw UsageError("--batch \(settings.batchSize): layer \(widest.layer) of \(model.configuration.architecture.name) outputs \(widest.values) values per image, and a batch may hold at most \(Self.maximumBatchValues) (2^28) in one layer; use at most --batch \(Self.maximumBatchValues / max(1, widest.values))")
         }
         // A full disk, a read-only folder or a file-size limit shows now, not after an epoch.
         try AtomicFile.checkRoom(for: out, byteCount: Self.checkpointSize(model, epochs: epochs))
@@ -102,11 +104,18 @@ struct Train: ParsableCommand {
         let split = try DataSpec.loadForCommand(data, limit: limit)
         try checkImageSize(model.configuration.architecture, split)
 
+        if let resume, !changes.isEmpty {
+            // On stderr, so that --json's stdout stays one object per line.
+            FileHandle.standardError.write(Data("resuming \(resume) after epoch \(history.count) with \(changes.joined(separator: ", "))\n".utf8))
+        }
         let trainer = Trainer(model: model, data: split, settings: settings, history: history)
         let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data)
         let saved = SavedEpochs()
+        let control = trainer.control
         let saveCheckpoint: @Sendable (VAE, [EpochRecord]) throws -> Void = { model, history in
             var described = checkpoint
+            // A beta changed live is the one a resumed run goes on with.
+            described.training?.beta = control.beta
             described.history = history
             try described.save(model, to: out)
             saved.record(history.last?.epoch ?? 0)
@@ -225,12 +234,12 @@ struct Train: ParsableCommand {
 
     /// A new model from the options, or the checkpoint named by --resume, which the options
     /// may not contradict.
-    private func startingModel() throws -> (VAE, [EpochRecord], data: String?) {
+    private func startingModel() throws -> (VAE, [EpochRecord], data: String?, settings: TrainingSettings?) {
         let architecture = try arch.map { try Architecture(parsing: $0) }
         guard let resume else {
             let configuration = ModelConfiguration(architecture: architecture ?? .conv2, kind: kind ?? .vae,
                                                    reconstruction: recon ?? .bce)
-            return (VAE(configuration: configuration, seed: seed), [], nil)
+            return (VAE(configuration: configuration, seed: trainingSettings(resumed: nil).settings.seed), [], nil, nil)
         }
         let (model, checkpoint) = try Checkpoint.load(path: resume)
         let found = checkpoint.configuration
@@ -243,7 +252,7 @@ struct Train: ParsableCommand {
         if let recon, recon != found.reconstruction {
             throw UsageError("\(resume): the checkpoint uses \(found.reconstruction.rawValue), not \(recon.rawValue); drop --recon")
         }
-        return (model, checkpoint.history, checkpoint.data)
+        return (model, checkpoint.history, checkpoint.data, checkpoint.training)
     }
 }
 
