@@ -46,6 +46,17 @@ static inline int latent_put_cell(int y, int x, wchar_t glyph, attr_t attrs, int
 /// Makes the next refresh draw the whole screen afresh (Ctrl-L); curscr is a C global.
 static inline void latent_redraw_all_next(void) { clearok(curscr, TRUE); }
 
+/// True when the terminal has an alternate screen (smcup), which endwin leaves for the shell's
+/// own screen; linux and vt100 consoles have none.
+static inline int latent_has_alternate_screen(void) {
+    const char *smcup = tigetstr("smcup");
+    return smcup != NULL && smcup != (char *)-1 && smcup[0] != 0;
+}
+
+/// Blanks the screen now, for terminals without an alternate screen, which would otherwise
+/// keep the app's last frame above the shell's prompt.
+static inline void latent_clear_now(void) { erase(); refresh(); }
+
 /// True when the terminal description can address the cursor (TERM=dumb cannot).
 static inline int latent_has_cursor_addressing(void) {
     const char *cup = tigetstr("cup");

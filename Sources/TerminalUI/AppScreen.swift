@@ -17,6 +17,9 @@ public protocol AppScreen: AnyObject {
     func willQuit()
     /// True when the screen wants the app to end now (after Ctrl-C, say).
     var requestsQuit: Bool { get }
+    /// True after `willQuit` while the screen still finishes work the app should wait for,
+    /// drawing meanwhile (a trainer scoring its epoch and saving).
+    var isFinishing: Bool { get }
     /// True while the screen changes by itself (training runs, an animation plays), so the
     /// app draws frames without waiting for keys; when no screen is busy the app draws only
     /// after a key or a resize.
@@ -27,5 +30,6 @@ extension AppScreen {
     public func update() {}
     public func willQuit() {}
     public var requestsQuit: Bool { false }
+    public var isFinishing: Bool { false }
     public var isBusy: Bool { false }
 }

@@ -8,6 +8,8 @@ public final class ExplorerApp {
     public let title: String
     public private(set) var showingHelp = false
     public private(set) var finished = false
+    /// `q` (or a screen or signal) asked to quit; the app ends when no screen is finishing.
+    public private(set) var quitting = false
     /// Set from a signal handler to end the app from its own thread within a frame (curses may
     /// only be touched by the thread that runs the app).
     public let quitRequest = SignalFlag()
@@ -45,8 +47,11 @@ public final class ExplorerApp {
         while !finished && turns < maximumFrames {
             turns += 1
             for screen in screens { screen.update() }
-            if quitRequest.isSet || screens.contains(where: \.requestsQuit) {
-                quit()
+            if quitRequest.isSet || screens.contains(where: \.requestsQuit) { quit() }
+            // A screen that still finishes its work (a trainer's test pass and save) keeps the
+            // app drawing, so the user sees what it waits for.
+            if quitting && !screens.contains(where: \.isFinishing) {
+                finished = true
                 break
             }
             let size = terminal.size
@@ -56,7 +61,7 @@ public final class ExplorerApp {
                 needsFrame = false
             }
             guard let key = terminal.readKey(milliseconds: 50) else { continue }
-            handle(key)
+            if !quitting || key == .redraw { handle(key) }
             needsFrame = true
         }
     }
@@ -86,9 +91,14 @@ public final class ExplorerApp {
         }
     }
 
+    /// Asks every screen to stop; the app ends once none is still finishing, showing the
+    /// one that is meanwhile.
     private func quit() {
+        guard !quitting else { return }
+        quitting = true
+        showingHelp = false
         for screen in screens { screen.willQuit() }
-        finished = true
+        if let finishing = screens.firstIndex(where: \.isFinishing) { current = finishing }
     }
 
     private var dot: String { terminal.abilities.unicode ? "·" : "-" }

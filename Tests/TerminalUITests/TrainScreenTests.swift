@@ -69,6 +69,41 @@ final class TrainScreenTests: XCTestCase {
         XCTAssertTrue(trainer.control.isCancelled)
     }
 
+    func testNotice_GivesWayToTheEpochLineAfterAFewSeconds() {
+        let screen = TrainScreen(trainer: makeTrainer(), abilities: .init(unicode: true, colors: 256, noColor: false),
+                                 checkpoint: "m.safetensors")
+        screen.messageSeconds = 0.2
+        screen.queue.receive(.epoch(EpochRecord(epoch: 1, step: 4, train: LossTerms(reconstruction: 200, kl: 5, total: 205),
+                                                test: EvaluationResult(count: 42, reconstruction: 190, kl: 5),
+                                                beta: 1, trainSeconds: 1, imagesPerSecond: 100)))
+        screen.queue.receive(.saved(failure: nil))
+        screen.update()
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "t")
+        XCTAssertTrue(app.frame().lines[2].contains("saved m.safetensors"))
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertTrue(app.frame().lines[2].contains("epoch 1: train 205.00"), app.frame().lines[2])
+    }
+
+    func testQuit_WaitsForTheTestPassAndSaysSo() throws {
+        let trainer = makeTrainer()
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false), checkpoint: "")
+        // The epoch's last step is done: its test set is being scored.
+        screen.queue.receive(.step(StepReport(step: 4, epoch: 1, batch: 4, batchesPerEpoch: 4,
+                                              loss: LossTerms(reconstruction: 200, kl: 5, total: 205), beta: 1,
+                                              imagesPerSecond: 100, secondsRemaining: 1)))
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30, keys: [.character("q")]),
+                              screens: [screen], title: "t")
+        app.run(maximumFrames: 5)
+        XCTAssertTrue(app.quitting)
+        XCTAssertFalse(app.finished, "the app waits while the trainer scores and saves")
+        XCTAssertTrue(trainer.control.isCancelled)
+        XCTAssertTrue(app.frame().lines[1].contains("stopping after the test pass"), app.frame().lines[1])
+        // The trainer ends: the app does too.
+        XCTAssertTrue(try trainer.run())
+        app.run(maximumFrames: 5)
+        XCTAssertTrue(app.finished)
+    }
+
     func testInterruption_EndsTheAppOnceTrainingHasStopped() throws {
         let trainer = makeTrainer(epochs: 1000)
         let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false), checkpoint: "")

@@ -435,3 +435,23 @@ extension ExplorerTmuxTests {
         XCTAssertEqual(checkpoint.training?.beta, 1.5625, "the settings a --resume goes on with")
     }
 }
+
+extension ExplorerTmuxTests {
+    func testTrainMonitor_AFinishedRunLeavesItsEpochLines() throws {
+        let model = directory + "/two.safetensors"
+        try start("\(binary) train --data synthetic:256 --arch mlp2 --epochs 2 --out \(model)")
+        try waitFor("finished", seconds: 60)
+        try tmux(["send-keys", "-t", "main", "q"])
+        let after = try waitFor("EXITED 0")
+        XCTAssertTrue(after.contains("epoch 1/2  train") && after.contains("epoch 2/2  train"), after)
+    }
+
+    func testExplorer_ATerminalWithoutAnAlternateScreenIsClearedOnExit() throws {
+        let model = try smallModel()
+        try start("\(binary) explore --model \(model) --data synthetic:256", environment: "TERM=vt100 LANG=C.UTF-8")
+        try waitFor("z = (0, 0)")
+        try tmux(["send-keys", "-t", "main", "q"])
+        let after = try waitFor("EXITED 0")
+        XCTAssertFalse(after.contains("q quit") || after.contains("z = ("), "the last frame is gone:\n\(after)")
+    }
+}

@@ -65,7 +65,9 @@ public final class NCursesTerminal: Terminal {
     public func restore() {
         guard active else { return }
         active = false
-        if !hangup.isSet && !isendwin() { endwin() }
+        guard !hangup.isSet, !isendwin() else { return }
+        if latent_has_alternate_screen() == 0 { latent_clear_now() }
+        endwin()
     }
 
     public func present(_ grid: Grid) {

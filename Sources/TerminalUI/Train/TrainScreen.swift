@@ -26,7 +26,13 @@ public final class TrainScreen: AppScreen {
     /// The error that stopped training, when one did (a checkpoint that could not be written).
     public private(set) var failure: String?
     public private(set) var logarithmic = false
-    public private(set) var message = ""
+    /// A notice ("saved FILE"), shown in place of the last epoch's line for `messageSeconds`.
+    public private(set) var message = "" {
+        didSet { messageShown = DispatchTime.now().uptimeNanoseconds }
+    }
+    private var messageShown: UInt64 = 0
+    /// How long a notice stays before the last epoch's line comes back.
+    var messageSeconds = 4.0
     private var samples: [[Float]] = []
     /// Test images and their reconstructions by the latest snapshot, side by side.
     private var reconstructions: [(original: [Float], reconstruction: [Float])] = []
@@ -138,6 +144,8 @@ public final class TrainScreen: AppScreen {
     /// the command then says what happened.
     public var requestsQuit: Bool { (interruption.happened && outcome != nil) || divergence != nil || failure != nil }
 
+    public var isFinishing: Bool { outcome == nil && divergence == nil && failure == nil }
+
     public var isBusy: Bool { outcome == nil || !refreshedAfterEnd || refresh.running || refresh.hasResult }
 
     public func willQuit() {
@@ -175,7 +183,7 @@ public final class TrainScreen: AppScreen {
     public func draw(into grid: inout Grid, top: Int, rows: Int) {
         let width = grid.width
         grid.put(progressLine(width: width), x: 1, y: top, maxWidth: width - 2)
-        grid.put(summaryLine(), x: 1, y: top + 1, style: message.isEmpty ? .dim : [], maxWidth: width - 2)
+        grid.put(summaryLine(), x: 1, y: top + 1, style: showsMessage ? [] : .dim, maxWidth: width - 2)
         let sampleRows = rows >= 24 ? 8 : 0
         var chart = LineChart(series: [
             .init(name: "total", values: total, color: abilities.usesColor ? .palette(231) : .terminalDefault),
@@ -226,18 +234,47 @@ public final class TrainScreen: AppScreen {
         let filled = Int(fraction * Double(barWidth))
         let (done, todo) = abilities.unicode ? ("━", "─") : ("#", "-")
         let bar = String(repeating: done, count: filled) + String(repeating: todo, count: barWidth - filled)
-        let state = outcome.map { $0 ? "stopped" : "finished" } ?? (paused ? "paused" : "running")
-        return "epoch \(last.epoch)/\(settings.epochs) \(bar) \(Int(fraction * 100))%  step \(last.step)  "
-            + "\(Int(last.imagesPerSecond)) img/s  ETA \(TrainScreen.duration(last.secondsRemaining))  "
-            + String(format: "beta %.2f", Double(trainer.control.beta)) + "  \(state)"
+        let state = outcome.map { $0 ? "stopped" : "finished" } ?? (trainer.control.isCancelled ? stopping(last)
+            : paused ? "paused" : "running")
+        // Fields in the order shown, with the priority to keep them (higher stays longer): a
+        // narrow terminal loses whole fields, never half of one.
+        let fields: [(text: String, priority: Int)] = [
+            ("epoch \(last.epoch)/\(settings.epochs) \(bar) \(Int(fraction * 100))%", 5),
+            ("step \(last.step)", 2),
+            ("\(Int(last.imagesPerSecond)) img/s", 1),
+            ("ETA \(TrainScreen.duration(last.secondsRemaining))", 3),
+            (String(format: "beta %.2f", Double(trainer.control.beta)), 4),
+            (state, 6),
+        ]
+        return TrainScreen.fit(fields, width: width - 2)
+    }
+
+    /// The fields joined by two spaces, leaving out the lowest-priority ones until the line
+    /// fits `width`.
+    static func fit(_ fields: [(text: String, priority: Int)], width: Int) -> String {
+        var kept = fields
+        var line: String { kept.map(\.text).joined(separator: "  ") }
+        while line.count > width, kept.count > 1, let lowest = kept.indices.min(by: { kept[$0].priority < kept[$1].priority }) {
+            kept.remove(at: lowest)
+        }
+        return line
+    }
+
+    private var showsMessage: Bool {
+        !message.isEmpty && Double(DispatchTime.now().uptimeNanoseconds - messageShown) / 1e9 < messageSeconds
     }
 
     private func summaryLine() -> String {
-        if !message.isEmpty { return message }
+        if showsMessage { return message }
         guard let record = records.last else { return "the first epoch's test score comes at its end" }
         return String(format: "epoch %d: train %.2f (recon %.2f + KL %.2f)  test %.2f  %.0f img/s",
                       record.epoch, record.train.total, record.train.reconstruction, record.train.kl,
                       record.test.negativeELBO, record.imagesPerSecond)
+    }
+
+    /// What a stop waits for: the step in progress, or the test pass after an epoch's last step.
+    private func stopping(_ last: StepReport) -> String {
+        last.batch == last.batchesPerEpoch && records.last?.epoch != last.epoch ? "stopping after the test pass" : "stopping"
     }
 
     static func duration(_ seconds: Double) -> String {

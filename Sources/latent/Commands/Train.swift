@@ -210,6 +210,7 @@ struct Train: ParsableCommand {
         defer { interrupt.restore() }
         let finished = DispatchSemaphore(value: 0)
         let outcome = OutcomeBox()
+        let epochsBefore = trainer.history.count
         Thread.detachNewThread {
             do {
                 outcome.cancelled = try trainer.run { trainer in try save(trainer.model, trainer.history) }
@@ -222,12 +223,12 @@ struct Train: ParsableCommand {
         finished.wait()
         terminal.restore()
         if let error = outcome.error { throw error }
-        let epochsDone = trainer.history.count
+        // The epochs of this run stay in the scrollback, as piped training prints them.
+        let reporter = EpochReporter(json: false, epochs: epochs, path: out)
+        for record in trainer.history.dropFirst(epochsBefore) { reporter.epoch(record) }
         if outcome.cancelled {
             let how = interrupt.received == nil ? "stopped" : interrupt.stoppedBy
-            Console.line("\(how) at step \(trainer.step) (\(Console.count(epochsDone, "full epoch"))): saved \(out)")
-        } else if let record = trainer.history.last {
-            EpochReporter(json: false, epochs: epochs, path: out).epoch(record)
+            Console.line("\(how) at step \(trainer.step) (\(Console.count(trainer.history.count, "full epoch"))): saved \(out)")
         }
         if let status = interrupt.exitStatus { throw ExitCode(status) }
     }
