@@ -70,25 +70,31 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// Loads the training and test sets; `fashionMNISTDirectory` is where the Debian package's
     /// files are looked for.
-    public func load(fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory) throws -> DataSplit {
+    /// With `testOnly` the training set is left empty and not read at all, for the commands that
+    /// look at the test set alone (explore, eval, score, ...): Fashion-MNIST's test set is a
+    /// seventh of it.
+    public func load(fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory,
+                     testOnly: Bool = false) throws -> DataSplit {
         switch self {
         case .fashionMNIST:
             guard FileManager.default.fileExists(atPath: directory) else {
                 throw DataError("dataset fashion-mnist is not installed (no \(directory)): run `sudo apt-get install dataset-fashion-mnist`, or use --data synthetic")
             }
-            return try DataSpec.loadIDXDirectory(directory, name: "fashion-mnist", classNames: DataSpec.fashionMNISTClasses)
+            return try DataSpec.loadIDXDirectory(directory, name: "fashion-mnist", classNames: DataSpec.fashionMNISTClasses,
+                                                 testOnly: testOnly)
         case .idxDirectory(let path):
             let fashion = path.lowercased().contains("fashion")
-            return try DataSpec.loadIDXDirectory(path, name: path, classNames: fashion ? DataSpec.fashionMNISTClasses : nil)
+            return try DataSpec.loadIDXDirectory(path, name: path, classNames: fashion ? DataSpec.fashionMNISTClasses : nil,
+                                                 testOnly: testOnly)
         case .imageDirectory(let path):
-            return try ImageFolder.load(path, shape: .mnist)
+            return try ImageFolder.load(path, shape: .mnist, testOnly: testOnly)
         case .synthetic(let count, let seed):
-            return SyntheticDigits.split(trainCount: count, seed: seed)
+            return SyntheticDigits.split(trainCount: count, seed: seed, testOnly: testOnly)
         }
     }
 
     /// Finds `{train,t10k|test}-{images,labels}` IDX files in a directory and loads them.
-    static func loadIDXDirectory(_ directory: String, name: String, classNames: [String]?) throws -> DataSplit {
+    static func loadIDXDirectory(_ directory: String, name: String, classNames: [String]?, testOnly: Bool = false) throws -> DataSplit {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
@@ -123,6 +129,10 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             // another set.
             let names = classNames.flatMap { $0.count >= classCount ? $0 : nil } ?? (0..<classCount).map(String.init)
             return Dataset(name: "\(name)/\(split)", shape: shape, images: pixels, labels: labelValues, classNames: names)
+        }
+        if testOnly {
+            let test = try load(testImages, testLabels, "test")
+            return DataSplit(train: test.prefix(0).named("\(name)/train"), test: test)
         }
         let train = try load(trainImages, trainLabels, "train")
         let test = try load(testImages, testLabels, "test")

@@ -46,6 +46,13 @@ public struct Dataset: Sendable {
         "#\(index)" + (className(of: index).map { " (\($0))" } ?? "")
     }
 
+    /// The same images under another name.
+    public func named(_ name: String) -> Dataset {
+        var copy = self
+        copy.name = name.escapingControlCharacters
+        return copy
+    }
+
     /// The first `n` images (all of them when there are fewer).
     public func prefix(_ n: Int) -> Dataset {
         let kept = min(n, count)

@@ -87,14 +87,17 @@ enum ImageFolder {
         count < 6 ? index == count - 1 : index % 6 == 5
     }
 
-    /// Loads and splits the images, fitted to `shape`.
-    static func load(_ directory: String, shape: ImageShape, inversion: ImageFile.Inversion = .automatic) throws -> DataSplit {
+    /// Loads and splits the images, fitted to `shape`; with `testOnly` the training images are
+    /// not read and the training set is empty.
+    static func load(_ directory: String, shape: ImageShape, inversion: ImageFile.Inversion = .automatic,
+                     testOnly: Bool = false) throws -> DataSplit {
         let files = try imageFiles(directory)
         guard !files.isEmpty else { throw DataError(file: directory, "no PNG, PGM or PPM images (nor IDX files) found") }
         var size: (width: Int, height: Int, path: String)?
         var train: [Float] = [], test: [Float] = []
         var trainLabels: [Int] = [], testLabels: [Int] = []
         for (i, file) in files.enumerated() {
+            if testOnly && !ImageFolder.isHeldOut(i, of: files.count) { continue }
             let image = try ImageFile.read(path: file.path)
             if let size, size.width != image.width || size.height != image.height {
                 throw DataError(file: file.path, "is \(image.width)x\(image.height) but \(size.path) is \(size.width)x\(size.height); the images of a folder must share one size")

@@ -63,10 +63,11 @@ public enum SyntheticDigits {
         return Dataset(name: name, shape: shape, images: pixels, labels: labels, classNames: classNames)
     }
 
-    /// Training and test sets from one seed; the test set is a sixth the size of the training set.
-    public static func split(trainCount: Int, seed: UInt64) -> DataSplit {
-        let train = generate(count: trainCount, seed: seed, name: "synthetic/train")
+    /// Training and test sets from one seed; the test set is a sixth the size of the training
+    /// set. With `testOnly` the training set is left empty (the test set is the same).
+    public static func split(trainCount: Int, seed: UInt64, testOnly: Bool = false) -> DataSplit {
         let test = generate(count: max(1, trainCount / 6), seed: seed &+ 0x5EED, name: "synthetic/test")
+        let train = testOnly ? test.prefix(0).named("synthetic/train") : generate(count: trainCount, seed: seed, name: "synthetic/train")
         return DataSplit(train: train, test: test)
     }
 

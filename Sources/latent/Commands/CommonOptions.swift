@@ -19,8 +19,9 @@ struct ComputeOptions: ParsableArguments {
 
 extension DataSpec {
     /// Parses and loads a data spec, turning every failure into one line for the user.
-    static func loadForCommand(_ text: String, limit: Int?) throws -> DataSplit {
-        var split = try DataSpec(parsing: text).load()
+    /// With `testOnly` the training set is not read (see `DataSpec.load`).
+    static func loadForCommand(_ text: String, limit: Int?, testOnly: Bool = false) throws -> DataSplit {
+        var split = try DataSpec(parsing: text).load(testOnly: testOnly)
         if let limit {
             split.train = split.train.prefix(limit)
         }
@@ -62,11 +63,12 @@ struct ModelOptions: ParsableArguments {
 
     func loadModel() throws -> (model: VAE, checkpoint: Checkpoint) { try checkpoint.loadModel() }
 
-    /// Loads the data the model is used on and checks its image size.
-    func loadData(for loaded: (model: VAE, checkpoint: Checkpoint)) throws -> DataSplit {
-        let split = try DataSpec.loadForCommand(data ?? loaded.checkpoint.data ?? "fashion-mnist", limit: nil)
+    /// Loads the test set the model is used on (these commands never read the training set)
+    /// and checks its image size.
+    func loadTestData(for loaded: (model: VAE, checkpoint: Checkpoint)) throws -> Dataset {
+        let split = try DataSpec.loadForCommand(data ?? loaded.checkpoint.data ?? "fashion-mnist", limit: nil, testOnly: true)
         try checkImageSize(loaded.model.configuration.architecture, split)
-        return split
+        return split.test
     }
 }
 

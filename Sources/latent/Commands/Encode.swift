@@ -22,7 +22,7 @@ struct Encode: ParsableCommand {
     func run() throws {
         try OutputPath.checkTable(out)
         let loaded = try options.loadModel()
-        let test = try options.loadData(for: loaded).test
+        let test = try options.loadTestData(for: loaded)
         let encoding = loaded.model.encode(test.tensor)
         let latent = loaded.model.latentSize
         var text = "index,label," + (0..<latent).map { "mean_\($0)" }.joined(separator: ",") + ","

@@ -34,7 +34,7 @@ struct Eval: ParsableCommand {
         if samples > 0 && loaded.model.configuration.kind == .ae {
             throw UsageError("--samples needs a VAE: a plain autoencoder has no posterior to sample")
         }
-        let test = try options.loadData(for: loaded).test
+        let test = try options.loadTestData(for: loaded)
         let progress = samples > 0 ? ProgressLine("scoring k=\(samples)", total: test.count) : nil
         let result = Evaluation.run(model: loaded.model, on: test, importanceSamples: samples, seed: seed,
                                     progress: progress.map { line in { line.update($0) } })

@@ -37,10 +37,10 @@ struct ExploreOptions: ParsableArguments {
         let split: DataSplit
         if source.data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
             // A first run without the dataset package still opens, on digits generated here.
-            split = try DataSpec.loadForCommand("synthetic", limit: nil)
+            split = try DataSpec.loadForCommand("synthetic", limit: nil, testOnly: true)
             note = "fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist): showing synthetic digits"
         } else {
-            split = try DataSpec.loadForCommand(spec, limit: nil)
+            split = try DataSpec.loadForCommand(spec, limit: nil, testOnly: true)
         }
         // Said again on the shell, after the terminal is restored (defers run last-first).
         defer { if !note.isEmpty { Console.error(note) } }

@@ -63,9 +63,9 @@ struct Interpolate: ParsableCommand {
         let model = loaded.model
         let shape = model.configuration.architecture.image
         try OutputPath.checkPictureSize(count: 2 * steps, of: shape, columns: steps, scale: 2, options: "--steps")
-        let split = try options.source.loadData(for: loaded)
-        let ends = try (InterpolationSource(a).end(model: model, test: split.test, invert: invert),
-                        InterpolationSource(b).end(model: model, test: split.test, invert: invert))
+        let test = try options.source.loadTestData(for: loaded)
+        let ends = try (InterpolationSource(a).end(model: model, test: test, invert: invert),
+                        InterpolationSource(b).end(model: model, test: test, invert: invert))
         let decoded = (0..<steps).map {
             model.decode(point: InterpolateScreen.point($0, of: steps, from: ends.0.latent, to: ends.1.latent, path: path))
         }

@@ -28,7 +28,7 @@ struct Reconstruct: ParsableCommand {
         let loaded = try options.loadModel()
         try OutputPath.checkPictureSize(count: 2 * count, of: loaded.model.configuration.architecture.image, columns: count,
                                         scale: output.scale, options: "--count or --scale")
-        let test = try options.loadData(for: loaded).test
+        let test = try options.loadTestData(for: loaded)
         guard first >= 0, first + count <= test.count else {
             throw UsageError("--first \(first) --count \(count) runs past \(test.name), which has \(test.count) images")
         }

@@ -23,7 +23,7 @@ struct Score: ParsableCommand {
     func run() throws {
         if top < 1 { throw UsageError("--top must be at least 1, got \(top)") }
         let loaded = try options.loadModel()
-        let test = try options.loadData(for: loaded).test
+        let test = try options.loadTestData(for: loaded)
         var rng = RandomGenerator(seed: seed)
         let scores = test.images.withUnsafeBufferPointer { loaded.model.scores(images: $0, count: test.count, rng: &rng) }
         let ranked = scores.negativeELBO.enumerated().sorted { $0.element > $1.element }.prefix(top)

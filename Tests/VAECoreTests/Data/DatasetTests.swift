@@ -23,3 +23,22 @@ final class DataSpecTests: XCTestCase {
         XCTAssertThrowsError(try DataSpec(parsing: "synthetic:99999999999999999999"))
     }
 }
+
+extension DataSpecTests {
+    func testTestOnly_NeverReadsTheTrainingFiles() throws {
+        let dir = try temporaryDirectory(self)
+        let images = IDX.encode(dimensions: [3, 28, 28], values: [UInt8](repeating: 9, count: 3 * 784))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/t10k-images-idx3-ubyte", contents: Data(images)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/train-images-idx3-ubyte", contents: Data("broken".utf8)))
+        let spec = try DataSpec(parsing: dir)
+        let split = try spec.load(testOnly: true)
+        XCTAssertEqual(split.test.count, 3)
+        XCTAssertEqual(split.train.count, 0)
+        XCTAssertThrowsError(try spec.load()) { error in
+            XCTAssertTrue("\(error)".contains("train-images-idx3-ubyte"), "\(error)")
+        }
+        let synthetic = SyntheticDigits.split(trainCount: 60, seed: 4, testOnly: true)
+        XCTAssertEqual(synthetic.train.count, 0)
+        XCTAssertEqual(synthetic.test.images, SyntheticDigits.split(trainCount: 60, seed: 4).test.images, "the same test set")
+    }
+}
