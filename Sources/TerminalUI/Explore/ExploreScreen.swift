@@ -1,8 +1,15 @@
+import Dispatch
+
 /// The explore view as an app screen: the latent map, the cursor and the decoded image.
 public final class ExploreScreen: AppScreen {
     public private(set) var state: ExploreState
     public var view: ExploreView
     private let unicode: Bool
+    /// Why the last key did nothing, shown on the status bar for a few seconds.
+    public private(set) var notice: String?
+    private var noticeShown: UInt64 = 0
+    /// How long a notice stays on the status bar.
+    var noticeSeconds = 4.0
 
     public init(state: ExploreState, abilities: TerminalAbilities) {
         self.state = state
@@ -37,6 +44,8 @@ public final class ExploreScreen: AppScreen {
         case .character("+"), .character("="): state.changeStep(bigger: true)
         case .character("-"), .character("_"): state.changeStep(bigger: false)
         case .character("n"): state.jumpToNearest()
+        case .character(let c) where "xyp".contains(c) && state.model.latentSize <= 2:
+            say("a 2-D model: its two latent dimensions are the map's axes already")
         case .character("x"): state.cycleAxis(horizontal: true)
         case .character("y"): state.cycleAxis(horizontal: false)
         case .character("g"): state.showsManifold.toggle()
@@ -48,8 +57,21 @@ public final class ExploreScreen: AppScreen {
         return true
     }
 
+    private func say(_ text: String) {
+        notice = text
+        noticeShown = DispatchTime.now().uptimeNanoseconds
+    }
+
+    private var showsNotice: Bool {
+        notice != nil && Double(DispatchTime.now().uptimeNanoseconds - noticeShown) / 1e9 < noticeSeconds
+    }
+
+    /// Busy while a notice shows, so the status bar is drawn again when it goes.
+    public var isBusy: Bool { showsNotice }
+
     public var statusKeys: String {
-        "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest  g grid"
+        if showsNotice, let notice { return notice }
+        return "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest  g grid"
     }
 
     /// Steps Page Up and Page Down move the cursor.
