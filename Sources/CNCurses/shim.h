@@ -63,4 +63,24 @@ static inline int latent_has_cursor_addressing(void) {
     return cup != NULL && cup != (char *)-1;
 }
 
+/// Asks the terminal to report presses of the first button and the wheel, at once (no wait to
+/// tell clicks from double clicks). Returns 1 when the terminal can.
+static inline int latent_mouse_on(void) {
+    mouseinterval(0);
+    return mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
+}
+
+/// Reads the mouse event behind a KEY_MOUSE into *x and *y (0-based cells): returns 1 for a
+/// press of the first button, 2 for the wheel up, 3 for the wheel down, 0 for anything else.
+static inline int latent_read_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON1_PRESSED) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 2;
+    if (event.bstate & BUTTON5_PRESSED) return 3;
+    return 0;
+}
+
 #endif

@@ -9,8 +9,9 @@ public protocol AppScreen: AnyObject {
     func draw(into grid: inout Grid, top: Int, rows: Int)
     /// Acts on a key; returns false when the key is not this screen's.
     func handle(_ key: Key) -> Bool
-    /// Its keys for the status bar, most important first.
-    var statusKeys: String { get }
+    /// Its fields for the status bar (keys, or a notice), most important first: a narrow
+    /// terminal drops the last ones whole.
+    var statusKeys: [String] { get }
     /// Its keys for the help screen.
     var helpKeys: [(keys: String, action: String)] { get }
     /// Called once before the app quits (a training screen stops and saves here).

@@ -13,6 +13,8 @@ public final class ExplorerApp {
     /// Set from a signal handler to end the app from its own thread within a frame (curses may
     /// only be touched by the thread that runs the app).
     public let quitRequest = SignalFlag()
+    /// The tabs on the top row as last drawn, for mouse clicks.
+    private var tabCells: [(columns: Range<Int>, screen: Int)] = []
 
     /// An app showing `screens`, starting on screen `first`.
     public init(terminal: Terminal, screens: [AppScreen], title: String, first: Int = 0) {
@@ -79,6 +81,11 @@ public final class ExplorerApp {
             if key != .resize { showingHelp = false }
             return
         }
+        if case .mouse(let event) = key, event.kind == .click, event.y == 0,
+           let tab = tabCells.first(where: { $0.columns.contains(event.x) }) {
+            current = tab.screen
+            return
+        }
         if screens[current].handle(key) { return }
         switch key {
         case .tab: current = (current + 1) % screens.count
@@ -101,8 +108,6 @@ public final class ExplorerApp {
         if let finishing = screens.firstIndex(where: \.isFinishing) { current = finishing }
     }
 
-    private var dot: String { terminal.abilities.unicode ? "·" : "-" }
-
     /// The whole screen for the current state and terminal size.
     public func frame() -> Grid {
         let (columns, rows) = terminal.size
@@ -117,31 +122,42 @@ public final class ExplorerApp {
         let screen = screens[current]
         let tabs = screens.count > 1 ? screens.enumerated().map { "\($0.offset + 1) \($0.element.name)" } : []
         let tabsWidth = tabs.map { $0.count + 2 }.reduce(0, +)
-        var heading = " latent \(dot) \(screen.name) \(dot) \(title)"
+        // ASCII separators: the middle dot and the ellipsis are double width on terminals set
+        // for East Asian text.
+        var heading = " latent - \(screen.name) - \(title)"
         if heading.count > columns - tabsWidth - 1 {
-            heading = String(heading.prefix(max(0, columns - tabsWidth - 2))) + (terminal.abilities.unicode ? "…" : "~")
+            heading = String(heading.prefix(max(0, columns - tabsWidth - 4))) + "..."
         }
         grid.put(heading, x: 0, y: 0, style: .bold, maxWidth: columns - tabsWidth)
-        if !tabs.isEmpty {
-            var x = columns - tabsWidth
-            for (index, tab) in tabs.enumerated() {
-                grid.put(" \(tab) ", x: x, y: 0, style: index == current ? [.reverse, .bold] : .dim)
-                x += tab.count + 2
-            }
+        tabCells = []
+        var x = columns - tabsWidth
+        for (index, tab) in tabs.enumerated() {
+            grid.put(" \(tab) ", x: x, y: 0, style: index == current ? [.reverse, .bold] : .dim)
+            tabCells.append((x..<(x + tab.count + 2), index))
+            x += tab.count + 2
         }
         screen.draw(into: &grid, top: 1, rows: rows - 2)
-        let switching = screens.count > 1 ? "  Tab view" : ""
-        let status = " \(screen.statusKeys)\(switching)  ? help  q quit"
         grid.fill(x: 0, y: rows - 1, width: columns, height: 1, with: Cell(" ", style: .reverse))
-        grid.put(status, x: 0, y: rows - 1, style: .reverse, maxWidth: columns)
+        grid.put(" " + statusLine.text(width: columns - 2), x: 0, y: rows - 1, style: .reverse, maxWidth: columns)
         if showingHelp { drawHelp(into: &grid) }
         return grid
+    }
+
+    /// The status bar: the screen's fields, then Tab, help and quit. The screen's first field,
+    /// q and ? stay longest; the screen's other fields go first, last first.
+    var statusLine: PriorityLine {
+        let keys = screens[current].statusKeys
+        var fields = keys.enumerated().map { PriorityLine.Field($0.element, priority: $0.offset == 0 ? 50 : 40 - $0.offset) }
+        if screens.count > 1 { fields.append(.init("Tab view", priority: 45)) }
+        fields.append(.init("? help", priority: 90))
+        fields.append(.init("q quit", priority: 100))
+        return PriorityLine(fields)
     }
 
     /// The help overlay's text: the current screen's keys, then those every screen has.
     var helpLines: [String] {
         var keys = screens[current].helpKeys
-        if screens.count > 1 { keys.append(("Tab 1-\(screens.count)", "switch view")) }
+        if screens.count > 1 { keys.append(("Tab 1-\(screens.count)", "switch view (or click its tab)")) }
         keys.append(("?", "this help"))
         keys.append(("Ctrl-L", "draw the screen again"))
         // A screen may say what q does there (the monitor saves first).

@@ -71,7 +71,7 @@ final class ExplorerAppTests: XCTestCase {
         XCTAssertTrue(state.axes == (0, 2))
         app.handle(.up)
         XCTAssertEqual(state.cursor, [0, 0, 0.25, 0])
-        XCTAssertTrue(app.frame().lines[1].contains("z0 → , z2 ↑"))
+        XCTAssertTrue(app.frame().lines[1].contains("x: z0  y: z2"))
         // A 2-D model has nothing to cycle.
         let (flat, _) = makeApp()
         flat.handle(.character("x"))
@@ -109,7 +109,7 @@ final class ExplorerAppTests: XCTestCase {
         let coordinateSpread = spread { state.point($0).x }
         app.handle(.character("p"))
         XCTAssertTrue(state.usesPrincipalAxes)
-        XCTAssertTrue(app.frame().lines[1].contains("PC1 → , PC2 ↑"))
+        XCTAssertTrue(app.frame().lines[1].contains("x: PC1  y: PC2"))
         XCTAssertGreaterThanOrEqual(spread { state.point($0).x } * 1.0001, coordinateSpread)
         let before = state.cursorPosition
         app.handle(.right)
@@ -117,7 +117,7 @@ final class ExplorerAppTests: XCTestCase {
         XCTAssertEqual(state.cursorPosition.y, before.y, accuracy: 1e-4)
         app.handle(.character("p"))
         XCTAssertFalse(state.usesPrincipalAxes)
-        XCTAssertTrue(app.frame().lines[1].contains("z0 → , z1 ↑"))
+        XCTAssertTrue(app.frame().lines[1].contains("x: z0  y: z1"))
     }
 
     func testManifoldGrid_TilesDecodedImagesOverTheMap() {

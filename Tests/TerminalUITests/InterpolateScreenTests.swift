@@ -102,10 +102,11 @@ final class InterpolateScreenTests: XCTestCase {
         XCTAssertEqual(screen.position, 39)
         XCTAssertEqual(screen.stripWindow(width: 80, cell: 6), 29..<40)
         let frame = app.frame()
-        XCTAssertTrue(frame.lines[1].contains("spherical path, frame 40/40"), frame.lines[1])
-        // The marker under the current frame, the last one of the window, is on screen.
-        let marker = String(repeating: "▔", count: 6)
-        XCTAssertTrue(frame.lines.contains { $0.contains(marker) }, frame.lines.joined(separator: "\n"))
+        XCTAssertTrue(frame.lines[1].contains("spherical path  frame 40/40"), frame.lines[1])
+        // The current frame's number, the last of the window, is on screen and highlighted.
+        let numbers = try! XCTUnwrap(frame.lines.firstIndex { $0.contains(" 39 ") && $0.contains(" 40") })
+        let column = frame.lines[numbers].range(of: "40")!.lowerBound.utf16Offset(in: frame.lines[numbers])
+        XCTAssertTrue(frame[column, numbers].style.contains(.reverse))
         for _ in 0..<20 { app.handle(.left) }
         XCTAssertEqual(screen.stripWindow(width: 80, cell: 6), 14..<25)
     }

@@ -27,7 +27,7 @@ final class TrainScreenTests: XCTestCase {
         screen.waitForRefresh()
         screen.update()
         let lines = app.frame().lines
-        XCTAssertTrue(lines[0].contains("latent · train · test"), lines[0])
+        XCTAssertTrue(lines[0].contains("latent - train - test"), lines[0])
         XCTAssertTrue(lines[1].contains("epoch 2/2") && lines[1].contains("100%") && lines[1].contains("finished"), lines[1])
         XCTAssertTrue(lines[2].contains("epoch 2: train"), lines[2])
         XCTAssertTrue(lines.contains { $0.contains("━ total") && $0.contains("━ recon") && $0.contains("━ KL") })

@@ -4,7 +4,8 @@ import Dispatch
 public final class ExploreScreen: AppScreen {
     public private(set) var state: ExploreState
     public var view: ExploreView
-    private let unicode: Bool
+    /// Where the map was last drawn, to read mouse clicks.
+    public private(set) var mapLayout: MapLayout?
     /// Why the last key did nothing, shown on the status bar for a few seconds.
     public private(set) var notice: String?
     private var noticeShown: UInt64 = 0
@@ -14,7 +15,6 @@ public final class ExploreScreen: AppScreen {
     public init(state: ExploreState, abilities: TerminalAbilities) {
         self.state = state
         view = ExploreView(abilities: abilities)
-        unicode = abilities.unicode
     }
 
     public var name: String { "explore" }
@@ -25,10 +25,8 @@ public final class ExploreScreen: AppScreen {
         state = newState
     }
 
-    private var arrows: String { unicode ? "←↑↓→" : "arrows" }
-
     public func draw(into grid: inout Grid, top: Int, rows: Int) {
-        view.draw(state, into: &grid, top: top, rows: rows)
+        mapLayout = view.draw(state, into: &grid, top: top, rows: rows)
     }
 
     public func handle(_ key: Key) -> Bool {
@@ -50,11 +48,34 @@ public final class ExploreScreen: AppScreen {
         case .character("y"): state.cycleAxis(horizontal: false)
         case .character("g"): state.showsManifold.toggle()
         case .character("p"): state.togglePrincipalAxes()
-        case .character("a"): state.endpoints.a = state.nearest ?? state.nearestIndex()
-        case .character("b"): state.endpoints.b = state.nearest ?? state.nearestIndex()
+        case .character("a"):
+            state.endpoints.a = state.nearest ?? state.nearestIndex()
+            sayEndpoints()
+        case .character("b"):
+            state.endpoints.b = state.nearest ?? state.nearestIndex()
+            sayEndpoints()
+        case .mouse(let event): return handle(event)
         default: return false
         }
         return true
+    }
+
+    /// A click on the map moves the cursor there; the wheel changes the step.
+    private func handle(_ event: MouseEvent) -> Bool {
+        switch event.kind {
+        case .click:
+            guard let position = mapLayout?.position(ofCell: event.x, event.y) else { return false }
+            state.moveTo(x: position.x, y: position.y)
+        case .wheelUp: state.changeStep(bigger: true)
+        case .wheelDown: state.changeStep(bigger: false)
+        }
+        return true
+    }
+
+    /// Confirms the interpolation's ends on the status bar after a or b.
+    private func sayEndpoints() {
+        func name(_ index: Int?) -> String { index.map { state.data.caption(of: $0) } ?? "not set" }
+        say("ends: a \(name(state.endpoints.a)), b \(name(state.endpoints.b))")
     }
 
     private func say(_ text: String) {
@@ -69,20 +90,21 @@ public final class ExploreScreen: AppScreen {
     /// Busy while a notice shows, so the status bar is drawn again when it goes.
     public var isBusy: Bool { showsNotice }
 
-    public var statusKeys: String {
-        if showsNotice, let notice { return notice }
-        return "\(arrows)/hjkl move  +/- step \(view.formatted(state.step))  n nearest  g grid"
+    public var statusKeys: [String] {
+        if showsNotice, let notice { return [notice] }
+        return ["arrows/hjkl move", "+/- step \(view.formatted(state.step))", "n nearest", "g grid", "a b ends"]
     }
 
     /// Steps Page Up and Page Down move the cursor.
     static let pageSteps = 8
 
     public var helpKeys: [(keys: String, action: String)] {
-        [("\(arrows) hjkl", "move the cursor"), ("PgUp PgDn", "\(ExploreScreen.pageSteps) steps up or down"),
+        [("arrows hjkl", "move the cursor"), ("PgUp PgDn", "\(ExploreScreen.pageSteps) steps up or down"),
          ("Home End", "to the map's left or right edge"), ("+ -", "bigger or smaller steps"),
          ("n", "jump to the nearest encoded image"), ("g", "manifold grid: decoded images over the map"),
          ("x y", "next latent dimension on the horizontal or vertical axis"),
          ("p", "principal axes of the encodings on the map, or back"),
-         ("a b", "mark the nearest image as an end of the interpolation")]
+         ("a b", "mark the nearest image as an end of the interpolation"),
+         ("click, wheel", "move the cursor there; bigger or smaller steps")]
     }
 }

@@ -137,7 +137,7 @@ public final class ExploreState {
     }
 
     /// Moves the cursor to map coordinates (x, y), kept within the map, and decodes there.
-    private func moveTo(x: Float, y: Float) {
+    public func moveTo(x: Float, y: Float) {
         cursor = latentPoint(x: min(radius, max(-radius, x)), y: min(radius, max(-radius, y)))
         nearest = nil
         decoded = model.decode(point: cursor)

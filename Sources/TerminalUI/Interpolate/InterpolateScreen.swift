@@ -26,6 +26,8 @@ public final class InterpolateScreen: AppScreen {
     private var lastTick: UInt64 = 0
     private var frames: [[Float]] = []
     private var framesFor: (a: String, b: String, path: Path)?
+    /// The strip's frames as last drawn: their columns and rows, for mouse clicks.
+    private var stripCells: [(columns: Range<Int>, rows: ClosedRange<Int>, frame: Int)] = []
 
     public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9, path: Path = .linear,
                 ends givenEnds: (a: InterpolationEnd, b: InterpolationEnd)? = nil) {
@@ -120,19 +122,25 @@ public final class InterpolateScreen: AppScreen {
         case .pageDown: position = min(frameCount - 1, position + max(1, frameCount / 4)); animating = false
         case .character(" "): animating.toggle()
         case .character("p"): path = path == .linear ? .spherical : .linear
+        case .mouse(let event) where event.kind == .click:
+            guard let hit = stripCells.first(where: { $0.columns.contains(event.x) && $0.rows.contains(event.y) }) else { return false }
+            position = hit.frame; animating = false
+        case .mouse(let event):
+            position = event.kind == .wheelUp ? max(0, position - 1) : min(frameCount - 1, position + 1); animating = false
         default: return false
         }
         return true
     }
 
-    public var statusKeys: String {
-        "\(abilities.unicode ? "←→" : "left/right") scrub  space animate  p path (\(path.rawValue))"
+    public var statusKeys: [String] {
+        ["left/right scrub", "space animate", "p path (\(path.rawValue))", "Home/End ends"]
     }
 
     public var helpKeys: [(keys: String, action: String)] {
-        [("\(abilities.unicode ? "←→" : "left right") hl", "move along the path"), ("Home End", "first or last frame"),
+        [("left right hl", "move along the path"), ("Home End", "first or last frame"),
          ("PgUp PgDn", "a quarter of the path back or on"), ("space", "animate"),
-         ("p", "linear or spherical path"), ("a b (explore)", "choose the two images on the map")]
+         ("p", "linear or spherical path"), ("a b (explore)", "choose the two images on the map"),
+         ("click, wheel", "show a frame of the strip; step along the path")]
     }
 
     public func draw(into grid: inout Grid, top: Int, rows: Int) {
@@ -140,27 +148,29 @@ public final class InterpolateScreen: AppScreen {
         let shape = state.data.shape
         let frames = decodedFrames()
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
-        grid.put("from \(a.name) to \(b.name), \(path.rawValue) path, frame \(position + 1)/\(frameCount)",
-                 x: 1, y: top, maxWidth: grid.width - 2)
-        // The strip: the frames small, the current one marked; when they do not all fit, the
-        // part of the strip around the current frame.
+        let heading = PriorityLine([.init("from \(a.name) to \(b.name)", priority: 2), .init("\(path.rawValue) path", priority: 1),
+                                    .init("frame \(position + 1)/\(frameCount)", priority: 3)])
+        grid.put(heading.text(width: grid.width - 2), x: 1, y: top, maxWidth: grid.width - 2)
+        // The strip: the frames small, each numbered below, the current number highlighted;
+        // when they do not all fit, the part of the strip around the current frame.
         let cell = max(6, min(14, (grid.width - 2) / frameCount - 1))
         let stripRows = max(3, cell / 2)
         let visible = stripWindow(width: grid.width, cell: cell)
+        stripCells = []
         for (column, i) in visible.enumerated() {
-            let frame = frames[i]
             let x = 1 + column * (cell + 1)
-            renderer.draw(frame, width: shape.width, height: shape.height, into: &grid, x: x, y: top + 1, columns: cell, rows: stripRows)
-            if i == position {
-                grid.put(String(repeating: abilities.unicode ? "▔" : "^", count: cell), x: x, y: top + 1 + stripRows, style: .bold)
-            }
+            renderer.draw(frames[i], width: shape.width, height: shape.height, into: &grid, x: x, y: top + 1, columns: cell, rows: stripRows)
+            let number = "\(i + 1)"
+            grid.put(number, x: x + (cell - number.count) / 2, y: top + 1 + stripRows,
+                     style: i == position ? [.reverse, .bold] : .dim)
+            stripCells.append((x..<(x + cell), (top + 1)...(top + 1 + stripRows), i))
         }
         // The current frame large, and the pixel blend at the same point.
         let y = top + stripRows + 3
-        let bigRows = rows - stripRows - 4
+        let bigRows = rows - stripRows - 3
         let half = (grid.width - 3) / 2
-        grid.put("decoded from latent space", x: 1, y: y - 1, style: .dim, maxWidth: half)
-        grid.put("pixel cross-fade, for contrast", x: half + 2, y: y - 1, style: .dim, maxWidth: half)
+        grid.put(half >= 30 ? "decoded from latent space" : "decoded", x: 1, y: y - 1, style: .dim, maxWidth: half)
+        grid.put(half >= 30 ? "pixel cross-fade, for contrast" : "pixel cross-fade", x: half + 2, y: y - 1, style: .dim, maxWidth: half)
         renderer.draw(frames[position], width: shape.width, height: shape.height, into: &grid, x: 1, y: y, columns: half, rows: bigRows)
         renderer.draw(crossFade(position), width: shape.width, height: shape.height, into: &grid,
                       x: half + 2, y: y, columns: half, rows: bigRows)

@@ -19,9 +19,9 @@ public final class NCursesTerminal: Terminal {
     /// read, so the app can save and end without writing to a dead terminal.
     public let hangup = SignalFlag()
 
-    /// Takes over the terminal. `noColor` comes from `--no-color` and `imageGlyphs` from
-    /// `--glyphs`; `NO_COLOR` is read here.
-    public init(noColor: Bool, imageGlyphs: GlyphMode? = nil) throws {
+    /// Takes over the terminal. `noColor` comes from `--no-color`, `imageGlyphs` from
+    /// `--glyphs` and `mouse` from `--no-mouse`; `NO_COLOR` is read here.
+    public init(noColor: Bool, imageGlyphs: GlyphMode? = nil, mouse: Bool = true) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw StartError(description: "not a terminal")
         }
@@ -43,6 +43,8 @@ public final class NCursesTerminal: Terminal {
         noecho()
         keypad(latent_stdscr(), true)
         curs_set(0)
+        // Clicks and the wheel; the terminal's own selection then needs Shift held.
+        if mouse { _ = latent_mouse_on() }
         let environmentNoColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         var colors = 0
         if has_colors() {
@@ -109,6 +111,7 @@ public final class NCursesTerminal: Terminal {
         case KEY_BACKSPACE, 127, 8: return .backspace
         case 9: return .tab
         case 12: return .redraw
+        case KEY_MOUSE: return readMouse()
         case 27: return readEscapeSequence()
         case 32..<127: return .character(Character(Unicode.Scalar(UInt8(code))))
         // Other control bytes, the bytes of non-ASCII characters and key codes no view uses.
@@ -134,7 +137,26 @@ public final class NCursesTerminal: Terminal {
             if bytes == Array("[[".utf8) { continue }
             if (0x40...0x7E).contains(next) { break }
         }
+        // An X10 mouse report: three bytes of button, column and row follow ESC [ M.
+        if bytes == Array("[M".utf8) {
+            for _ in 0..<3 {
+                let next = getch()
+                guard next != ERR, (0...255).contains(next) else { break }
+                bytes.append(UInt8(next))
+            }
+        }
         return Key.escapeSequence(bytes)
+    }
+
+    /// The mouse event curses decoded, when it is one the views use.
+    private func readMouse() -> Key? {
+        var x: Int32 = 0, y: Int32 = 0
+        switch latent_read_mouse(&x, &y) {
+        case 1: return .mouse(MouseEvent(.click, x: Int(x), y: Int(y)))
+        case 2: return .mouse(MouseEvent(.wheelUp, x: Int(x), y: Int(y)))
+        case 3: return .mouse(MouseEvent(.wheelDown, x: Int(x), y: Int(y)))
+        default: return nil
+        }
     }
 
     /// The next `present` draws every cell again.

@@ -173,7 +173,7 @@ public final class TrainScreen: AppScreen {
         return true
     }
 
-    public var statusKeys: String { "space pause  [ ] beta  g log  s save" }
+    public var statusKeys: [String] { ["space pause", "[ ] beta", "s save", "g log"] }
 
     public var helpKeys: [(keys: String, action: String)] {
         [("space", "pause or resume training"), ("[ ]", "lower or raise beta, the KL weight"),
@@ -199,8 +199,8 @@ public final class TrainScreen: AppScreen {
         chart.draw(into: &grid, x: 1, y: top + 3, columns: width - 2 - mapColumns, rows: chartRows)
         if let liveMap, mapColumns > 0 {
             // The encoded test set as the model learns, drawn as in the explore view.
-            ExploreView(abilities: abilities).drawMap(liveMap, into: &grid, x: width - mapColumns, y: top + 2,
-                                                     columns: mapColumns - 1, rows: chartRows + 1)
+            LatentMapView(abilities: abilities).draw(liveMap, into: &grid, x: width - mapColumns, y: top + 2,
+                                                     columns: mapColumns - 1, rows: chartRows + 1, legend: true)
         }
         guard sampleRows > 0, !samples.isEmpty else { return }
         let y = top + rows - sampleRows
@@ -232,32 +232,19 @@ public final class TrainScreen: AppScreen {
         let fraction = Double(last.batch) / Double(last.batchesPerEpoch)
         let barWidth = max(10, min(30, width / 5))
         let filled = Int(fraction * Double(barWidth))
-        let (done, todo) = abilities.unicode ? ("━", "─") : ("#", "-")
-        let bar = String(repeating: done, count: filled) + String(repeating: todo, count: barWidth - filled)
+        // ASCII: the box-drawing bars are double width on terminals set for East Asian text.
+        let bar = String(repeating: "=", count: filled) + String(repeating: "-", count: barWidth - filled)
         let state = outcome.map { $0 ? "stopped" : "finished" } ?? (trainer.control.isCancelled ? stopping(last)
             : paused ? "paused" : "running")
-        // Fields in the order shown, with the priority to keep them (higher stays longer): a
-        // narrow terminal loses whole fields, never half of one.
-        let fields: [(text: String, priority: Int)] = [
-            ("epoch \(last.epoch)/\(settings.epochs) \(bar) \(Int(fraction * 100))%", 5),
-            ("step \(last.step)", 2),
-            ("\(Int(last.imagesPerSecond)) img/s", 1),
-            ("ETA \(TrainScreen.duration(last.secondsRemaining))", 3),
-            (String(format: "beta %.2f", Double(trainer.control.beta)), 4),
-            (state, 6),
-        ]
-        return TrainScreen.fit(fields, width: width - 2)
-    }
-
-    /// The fields joined by two spaces, leaving out the lowest-priority ones until the line
-    /// fits `width`.
-    static func fit(_ fields: [(text: String, priority: Int)], width: Int) -> String {
-        var kept = fields
-        var line: String { kept.map(\.text).joined(separator: "  ") }
-        while line.count > width, kept.count > 1, let lowest = kept.indices.min(by: { kept[$0].priority < kept[$1].priority }) {
-            kept.remove(at: lowest)
-        }
-        return line
+        // Fields in the order shown, with the priority to keep them (higher stays longer).
+        return PriorityLine([
+            .init("epoch \(last.epoch)/\(settings.epochs) \(bar) \(Int(fraction * 100))%", priority: 5),
+            .init("step \(last.step)", priority: 2),
+            .init("\(Int(last.imagesPerSecond)) img/s", priority: 1),
+            .init("ETA \(TrainScreen.duration(last.secondsRemaining))", priority: 3),
+            .init(String(format: "beta %.2f", Double(trainer.control.beta)), priority: 4),
+            .init(state, priority: 6),
+        ]).text(width: width - 2)
     }
 
     private var showsMessage: Bool {

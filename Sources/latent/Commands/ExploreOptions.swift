@@ -20,6 +20,9 @@ struct ExploreOptions: ParsableArguments {
     @Flag(help: "No colours (as the NO_COLOR variable does).")
     var noColor = false
 
+    @Flag(help: "Leave the mouse to the terminal (its own selection works without Shift).")
+    var noMouse = false
+
     /// What the errors about a missing terminal suggest instead.
     static let withoutATerminal = "without one use latent sample, reconstruct, interpolate --out, encode, eval or score"
 
@@ -61,7 +64,7 @@ struct ExploreOptions: ParsableArguments {
         }
         let terminal: NCursesTerminal
         do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs)
+            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse)
         } catch {
             throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
         }

@@ -72,6 +72,9 @@ struct Train: ParsableCommand {
     @Option(help: "Glyphs for the live monitor's images: half, quadrant, braille or ascii (default: the best the terminal shows).")
     var glyphs: GlyphMode?
 
+    @Flag(help: "Leave the mouse to the terminal in the live monitor.")
+    var noMouse = false
+
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -186,7 +189,7 @@ struct Train: ParsableCommand {
                                   out: String, title: String) throws {
         let terminal: NCursesTerminal
         do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs)
+            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse)
         } catch {
             throw UsageError("cannot open the terminal for the live monitor: \(error); use --json for plain output")
         }
