@@ -2,10 +2,10 @@
 /// keys to the current screen until the user quits. Tab or the digit keys switch screens.
 public final class ExplorerApp {
     public let terminal: Terminal
-    public let screens: [AppScreen]
+    public private(set) var screens: [AppScreen]
     public private(set) var current = 0
     /// Title shown on the top row.
-    public let title: String
+    public private(set) var title: String
     public private(set) var showingHelp = false
     public private(set) var finished = false
     /// `q` (or a screen or signal) asked to quit; the app ends when no screen is finishing.
@@ -13,6 +13,8 @@ public final class ExplorerApp {
     /// Set from a signal handler to end the app from its own thread within a frame (curses may
     /// only be touched by the thread that runs the app).
     public let quitRequest = SignalFlag()
+    /// Something changed that the screen does not show yet.
+    private var needsFrame = true
     /// The tabs on the top row as last drawn, for mouse clicks.
     private var tabCells: [(columns: Range<Int>, screen: Int)] = []
 
@@ -32,6 +34,16 @@ public final class ExplorerApp {
                   title: title)
     }
 
+    /// Puts `screens` in place of the current ones (a loading screen's, once loaded), showing
+    /// screen `first`, under `title`.
+    public func replaceScreens(_ newScreens: [AppScreen], title newTitle: String, first: Int = 0) {
+        precondition(!newScreens.isEmpty && newScreens.indices.contains(first), "the app needs a screen to show")
+        screens = newScreens
+        title = newTitle
+        current = first
+        needsFrame = true
+    }
+
     /// The explore screen's state, when the app has one.
     public var state: ExploreState {
         screens.compactMap { ($0 as? ExploreScreen)?.state }.first!
@@ -45,7 +57,7 @@ public final class ExplorerApp {
     public func run(maximumFrames: Int = .max) {
         var turns = 0
         var drawn: (columns: Int, rows: Int)?
-        var needsFrame = true
+        needsFrame = true
         while !finished && turns < maximumFrames {
             turns += 1
             for screen in screens { screen.update() }

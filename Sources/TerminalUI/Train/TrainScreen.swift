@@ -38,7 +38,7 @@ public final class TrainScreen: AppScreen {
     private var reconstructions: [(original: [Float], reconstruction: [Float])] = []
     /// The test set encoded by the latest snapshot, for the live map.
     private var liveMap: ExploreState?
-    private let refresh = Refresh()
+    private let refresh = BackgroundWork<RefreshedViews>()
     private let samplePoints: [[Float]]
     private var lastSamples: UInt64 = 0
     /// The views were refreshed from the final weights; nothing changes any more.
@@ -298,37 +298,4 @@ struct RefreshedViews {
     var reconstructions: [(original: [Float], reconstruction: [Float])]
     var map: ExploreState
     var afterEpoch: Bool
-}
-
-/// One background refresh at a time, its result handed to the UI thread.
-final class Refresh: @unchecked Sendable {
-    private let lock = NSLock()
-    private let group = DispatchGroup()
-    private var result: RefreshedViews?
-    private var busy = false
-
-    var running: Bool { lock.withLock { busy } }
-    /// A finished result waits to be taken.
-    var hasResult: Bool { lock.withLock { result != nil } }
-
-    func start(_ work: @escaping @Sendable () -> RefreshedViews) {
-        lock.withLock { busy = true }
-        DispatchQueue.global(qos: .userInitiated).async(group: group) { [self] in
-            let views = work()
-            lock.withLock {
-                result = views
-                busy = false
-            }
-        }
-    }
-
-    /// The finished result, once.
-    func take() -> RefreshedViews? {
-        lock.withLock {
-            defer { result = nil }
-            return result
-        }
-    }
-
-    func wait() { group.wait() }
 }

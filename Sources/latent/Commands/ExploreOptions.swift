@@ -35,33 +35,15 @@ struct ExploreOptions: ParsableArguments {
         if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
         let path = try source.modelPath()
         let (vae, checkpoint) = try source.loadModel()
-        let spec = source.data ?? checkpoint.data ?? "fashion-mnist"
+        var spec = source.data ?? checkpoint.data ?? "fashion-mnist"
         var note = ""
-        let split: DataSplit
         if source.data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
             // A first run without the dataset package still opens, on digits generated here.
-            split = try DataSpec.loadForCommand("synthetic", limit: nil, testOnly: true)
+            spec = "synthetic"
             note = "fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist): showing synthetic digits"
-        } else {
-            split = try DataSpec.loadForCommand(spec, limit: nil, testOnly: true)
         }
         // Said again on the shell, after the terminal is restored (defers run last-first).
         defer { if !note.isEmpty { Console.error(note) } }
-        try checkImageSize(vae.configuration.architecture, split)
-        var largestIndex = 0
-        for case .index(let index) in [ends?.a, ends?.b].compactMap({ $0 }) { largestIndex = max(largestIndex, index + 1) }
-        let state = ExploreState(model: vae, data: split.test, limit: max(points, largestIndex))
-        var givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
-        if let ends {
-            func end(_ source: InterpolationSource, marking mark: (Int) -> Void) throws -> InterpolationEnd {
-                if case .index(let index) = source, (0..<state.data.count).contains(index) { mark(index) }
-                return try source.end(model: vae, test: state.data, invert: ends.invert)
-            }
-            let a = try end(ends.a) { state.endpoints.a = $0 }
-            let b = try end(ends.b) { state.endpoints.b = $0 }
-            // Two indices are marks on the map; a file makes both ends fixed images.
-            if case .index = ends.a, case .index = ends.b {} else { givenEnds = (a, b) }
-        }
         let terminal: NCursesTerminal
         do {
             terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse)
@@ -69,16 +51,26 @@ struct ExploreOptions: ParsableArguments {
             throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
         }
         defer { terminal.restore() }
-        // Fits the title bar of a 100-column terminal; the whole note follows on exit.
-        let title = note.isEmpty
-            ? "\(URL(fileURLWithPath: path).lastPathComponent), \(vae.configuration.architecture.name), \(split.test.name) (\(state.data.count) images)"
-            : "synthetic digits: apt install dataset-fashion-mnist"
-        let screens: [AppScreen] = [
-            ExploreScreen(state: state, abilities: terminal.abilities),
-            InterpolateScreen(state: state, abilities: terminal.abilities, frameCount: ends?.steps ?? 9,
-                              path: ends?.path ?? .linear, ends: givenEnds),
-        ]
-        let app = ExplorerApp(terminal: terminal, screens: screens, title: title, first: firstScreen)
+        // The first frame comes at once: the image at the origin and an empty map, while the
+        // data loads and the map's images are encoded on another thread.
+        let request = ExplorerLoad(options: self, model: vae, spec: spec, ends: ends)
+        let loading = LoadingScreen(name: firstScreen == 0 ? "explore" : "interpolate", model: vae, abilities: terminal.abilities,
+                                    waitingFor: "encoding up to \(points) test images", load: { try request.load() })
+        let file = URL(fileURLWithPath: path).lastPathComponent
+        let app = ExplorerApp(terminal: terminal, screens: [loading], title: "\(file), \(vae.configuration.architecture.name)")
+        loading.whenLoaded = { [abilities = terminal.abilities, unowned loading] loaded in
+            // Fits the title bar of a 100-column terminal; the whole note follows on exit.
+            let title = note.isEmpty
+                ? "\(file), \(vae.configuration.architecture.name), \(loaded.state.data.name) (\(loaded.state.data.count) images)"
+                : "synthetic digits: apt install dataset-fashion-mnist"
+            app.replaceScreens([
+                ExploreScreen(state: loaded.state, abilities: abilities),
+                InterpolateScreen(state: loaded.state, abilities: abilities, frameCount: ends?.steps ?? 9,
+                                  path: ends?.path ?? .linear, ends: loaded.givenEnds),
+            ], title: title, first: firstScreen)
+            for key in loading.deferredKeys { app.handle(key) }
+        }
+
         // A signal ends the app on its own thread, which then gives the terminal back.
         let (quit, hangup) = (app.quitRequest, terminal.hangup)
         let interrupt = InterruptHandler { signal in
@@ -91,5 +83,41 @@ struct ExploreOptions: ParsableArguments {
             terminal.restore()
             throw ExitCode(status)
         }
+        if let failure = loading.failure { throw failure }
+    }
+}
+
+/// The explorer's slow start, run off the app's thread: the test set, its encoding for the map,
+/// and the interpolation's ends.
+private struct ExplorerLoad: @unchecked Sendable {
+    let options: ExploreOptions
+    /// Used here alone until the load is done.
+    let model: VAE
+    let spec: String
+    let ends: InterpolationRequest?
+
+    struct Loaded {
+        var state: ExploreState
+        var givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
+    }
+
+    func load() throws -> Loaded {
+        let split = try DataSpec.loadForCommand(spec, limit: nil, testOnly: true)
+        try checkImageSize(model.configuration.architecture, split)
+        var largestIndex = 0
+        for case .index(let index) in [ends?.a, ends?.b].compactMap({ $0 }) { largestIndex = max(largestIndex, index + 1) }
+        let state = ExploreState(model: model, data: split.test, limit: max(options.points, largestIndex))
+        var givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
+        if let ends {
+            func end(_ source: InterpolationSource, marking mark: (Int) -> Void) throws -> InterpolationEnd {
+                if case .index(let index) = source, (0..<state.data.count).contains(index) { mark(index) }
+                return try source.end(model: model, test: state.data, invert: ends.invert)
+            }
+            let a = try end(ends.a) { state.endpoints.a = $0 }
+            let b = try end(ends.b) { state.endpoints.b = $0 }
+            // Two indices are marks on the map; a file makes both ends fixed images.
+            if case .index = ends.a, case .index = ends.b {} else { givenEnds = (a, b) }
+        }
+        return Loaded(state: state, givenEnds: givenEnds)
     }
 }
