@@ -104,7 +104,7 @@ struct Train: ParsableCommand {
         // A full disk, a read-only folder or a file-size limit shows now, not after an epoch.
         try AtomicFile.checkRoom(for: out, byteCount: Self.checkpointSize(model, epochs: epochs))
         try compute.apply()
-        let split = try DataSpec.loadForCommand(data, limit: limit)
+        let split = try Console.loading(data) { try DataSpec.loadForCommand(data, limit: limit) }
         try checkImageSize(model.configuration.architecture, split)
 
         if let resume, !changes.isEmpty {
