@@ -481,4 +481,43 @@ extension ExplorerTmuxTests {
         let after = try waitFor("EXITED 0")
         XCTAssertFalse(after.contains("q quit") || after.contains("z = ("), "the last frame is gone:\n\(after)")
     }
+
+    /// Mouse reports as terminals send them: SGR (xterm's, `ESC[<b;x;yM`) and X10 (`ESC[M` and
+    /// three bytes, what tmux-256color's terminfo describes), 1-based columns and rows.
+    func testMouse_ClickOnTheMapTheWheelAndATab() throws {
+        let model = try smallModel()
+        for (round, term) in ["xterm-256color", "tmux-256color"].enumerated() {
+            if round > 0 {
+                try tmux(["kill-server"])
+                socket += "-2"
+            }
+            try start("\(binary) explore --model \(model) --data synthetic:256", environment: "TERM=\(term) LANG=C.UTF-8")
+            try waitFor("n nearest")
+            // The map's top left quarter: x < 0 and y > 0.
+            let click = (column: 8, row: 6)
+            if term == "xterm-256color" {
+                try sendRaw("\u{1B}[<0;\(click.column);\(click.row)M")
+                try sendRaw("\u{1B}[<0;\(click.column);\(click.row)m")
+            } else {
+                try sendRaw("\u{1B}[M" + String(UnicodeScalar(UInt8(32)))
+                            + String(UnicodeScalar(UInt8(32 + click.column))) + String(UnicodeScalar(UInt8(32 + click.row))))
+            }
+            let moved = try waitFor("z = (-")
+            let line = try XCTUnwrap(moved.split(separator: "\n").first { $0.contains("z = (") })
+            let values = line.components(separatedBy: "z = (")[1].prefix { $0 != ")" }.split(separator: ",")
+                .compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+            XCTAssertEqual(values.count, 2, String(line))
+            XCTAssertLessThan(values.first ?? 0, 0, "\(term): \(line)")
+            XCTAssertGreaterThan(values.last ?? 0, 0, "\(term): \(line)")
+            // The wheel doubles the step; a click on the second tab opens the interpolate view.
+            try sendRaw(term == "xterm-256color" ? "\u{1B}[<64;20;10M" : "\u{1B}[M" + String(UnicodeScalar(UInt8(32 + 64))) + "4*")
+            try waitFor("step 0.5")
+            let tabs = try screen().split(separator: "\n").first.map(String.init) ?? ""
+            let tab = try XCTUnwrap(tabs.range(of: "2 interpolate")).lowerBound.utf16Offset(in: tabs) + 2
+            try sendRaw("\u{1B}[<0;\(tab);1M")
+            try waitFor("pixel cross-fade")
+            try tmux(["send-keys", "-t", "main", "q"])
+            try waitFor("EXITED 0")
+        }
+    }
 }
