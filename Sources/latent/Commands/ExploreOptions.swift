@@ -32,15 +32,15 @@ struct ExploreOptions: ParsableArguments {
         if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
         let path = try source.modelPath()
         let (vae, checkpoint) = try source.loadModel()
-        let spec = source.data ?? checkpoint.data ?? "fashion-mnist"
+        let choice = DataChoice(flag: source.data, checkpoint: checkpoint.data)
         var note = ""
         let split: DataSplit
-        if source.data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
+        if source.data == nil, choice.spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
             // A first run without the dataset package still opens, on digits generated here.
-            split = try DataSpec.loadForCommand("synthetic", limit: nil, testOnly: true)
+            split = try DataChoice(flag: "synthetic").load(testOnly: true)
             note = "fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist): showing synthetic digits"
         } else {
-            split = try DataSpec.loadForCommand(spec, limit: nil, testOnly: true)
+            split = try choice.load(testOnly: true)
         }
         // Said again on the shell, after the terminal is restored (defers run last-first).
         defer { if !note.isEmpty { Console.error(note) } }
