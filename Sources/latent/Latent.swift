@@ -49,10 +49,14 @@ struct Latent: ParsableCommand {
             (message, status) = (error.message, 2)
         case let error as CheckpointError:
             (message, status) = (error.message, 2)
+        case let error as DataSpec.SpecError:
+            (message, status) = (error.description, 2)
         case let error as Architecture.ParseError:
             (message, status) = (error.errorDescription ?? "\(error)", 2)
-        case let error as WriteError:
-            (message, status) = (error.message, error.cause == .refusedTarget ? 2 : 1)
+        case let error as FileError:
+            // A path that names no usable file is bad input; a refusal of the machine (no
+            // permission, an I/O error, a full disk) is not the user's typing.
+            (message, status) = (error.message, error.cause == .badPath ? 2 : 1)
         case let error as CommandFailure:
             (message, status) = (error.message, 1)
         case let error as ExitCode:

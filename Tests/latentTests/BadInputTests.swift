@@ -31,7 +31,7 @@ final class BadInputTests: CommandTestCase {
     func testAMissingFile() throws {
         try assertBadInput(["eval", "--model", dir + "/gone.safetensors"], "\(dir)/gone.safetensors: no such file")
         try assertBadInput(["train", "--resume", dir + "/gone.safetensors", "--epochs", "2"], "\(dir)/gone.safetensors: no such file")
-        try assertBadInput(["eval", "--model", model, "--data", dir + "/gone"], "data spec '\(dir)/gone': no such directory")
+        try assertBadInput(["eval", "--model", model, "--data", dir + "/gone"], "--data '\(dir)/gone': no such directory")
         try assertBadInput(["interpolate", dir + "/gone.png", "1", "--model", model, "--out", dir + "/s.png"], "\(dir)/gone.png: no such file")
     }
 
@@ -54,10 +54,41 @@ final class BadInputTests: CommandTestCase {
                            "\(folder)/2.png: truncated or corrupt PNG")
         let unreadable = try imageFolder(dir + "/locked", sides: [28])
         chmod(unreadable + "/0.png", 0)
-        if getuid() != 0 {  // root reads it anyway
-            try assertBadInput(["interpolate", unreadable + "/0.png", "0", "--model", model, "--out", dir + "/s.png"],
-                               "\(unreadable)/0.png: cannot read")
+        if getuid() != 0 {  // root reads it anyway; testAnUnreadableFile covers the refusal as root
+            let result = try latent(["interpolate", unreadable + "/0.png", "0", "--model", model, "--out", dir + "/s.png"])
+            XCTAssertEqual(result.status, 1, "no permission is the machine's refusal: \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("\(unreadable)/0.png: cannot read: Permission denied"), result.stderr)
         }
+    }
+
+    /// A file that cannot be read exits by whose fault it is: a directory named as a file is bad
+    /// input (2); a read the system refuses (here EIO, which /proc/self/mem gives at offset 0,
+    /// as EACCES or a failing disk would) is the machine's (1). One line either way.
+    func testAnUnreadableFile() throws {
+        try assertBadInput(["eval", "--model", dir], "\(dir): is a directory, expected a .safetensors file")
+        try assertBadInput(["interpolate", dir, "0", "--model", model, "--out", dir + "/s.png"],
+                           "\(dir): is a directory, expected an image file")
+        for arguments in [["eval", "--model", "/proc/self/mem"],
+                          ["interpolate", "/proc/self/mem", "0", "--model", model, "--out", dir + "/s.png"]] {
+            let result = try latent(arguments)
+            XCTAssertEqual(result.status, 1, "\(arguments): \(result.stderr)")
+            XCTAssertEqual(result.stderr, "latent: /proc/self/mem: cannot read: Input/output error\n")
+        }
+    }
+
+    /// The core's errors name the data, not the flag; the command's line names the flag, or
+    /// where else the value came from.
+    func testTheCommandLineNamesTheFlag() throws {
+        let file = write(Array("not a folder\n".utf8), to: dir + "/list.txt")
+        try assertBadInput(["eval", "--model", model, "--data", file],
+                           "latent: --data '\(file)': is a file; use fashion-mnist, synthetic, or a directory of IDX files or images")
+        try assertBadInput(["train", "--data", "synthetic:0", "--epochs", "1", "--out", dir + "/new.safetensors"],
+                           "latent: --data 'synthetic:0': expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
+        try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--lr", "0", "--out", dir + "/new.safetensors"],
+                           "latent: --lr must be positive, got 0.0")
+        var settings = TrainingSettings(epochs: 1)
+        settings.adam.learningRate = 0
+        XCTAssertEqual(settings.problem?.description, "learningRate must be positive, got 0.0")
     }
 
     func testANonImageFile() throws {

@@ -25,7 +25,11 @@ final class TrainingSafetyTests: CommandTestCase {
         let before = try XCTUnwrap(FileManager.default.contents(atPath: model))
         // A learning rate of 1e30 turns the weights into NaN within a step or two.
         let nan = try latent(["train", "--resume", model, "--epochs", "4", "--lr", "1e30"])
-        assertOneLine(nan, status: 1, "latent: training diverged at step ")
+        // The run first names the setting it changes, then fails in one line.
+        let notice = "resuming \(model) after epoch 1 with --lr 1e+30 instead of 0.001\n"
+        XCTAssertTrue(nan.stderr.hasPrefix(notice), nan.stderr)
+        assertOneLine(Result(status: nan.status, stdout: nan.stdout, stderr: String(nan.stderr.dropFirst(notice.count))),
+                      status: 1, "latent: training diverged at step ")
         XCTAssertTrue(nan.stderr.hasSuffix("; \(model) keeps epoch 1; try a lower --lr\n"), nan.stderr)
         XCTAssertEqual(FileManager.default.contents(atPath: model), before, "the good checkpoint is untouched")
 

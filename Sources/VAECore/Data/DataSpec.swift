@@ -29,6 +29,24 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     ]
 
+    /// A spec that names no data latent can load: malformed, or naming a directory that is not
+    /// there or a dataset that is not installed. (Trouble inside the files a spec names is a
+    /// `DataError` or a `FileError`.) It names the spec, never where the spec came from: a
+    /// command says that (a flag, a checkpoint, its default).
+    public struct SpecError: Error, LocalizedError, CustomStringConvertible, Equatable {
+        /// The spec as given.
+        public let spec: String
+        /// What is wrong with it, with the way out: "no such directory; use ...".
+        public let reason: String
+
+        /// "data spec '<spec>': <reason>", the spec quoted safely (`CheckpointError.excerpt`).
+        public var description: String { "data spec '\(CheckpointError.excerpt(spec, limit: 240))': \(reason)" }
+        public var errorDescription: String? { description }
+    }
+
+    /// The specs there are, in words for the reasons above.
+    static let choices = "fashion-mnist, synthetic, or a directory of IDX files or images"
+
     /// Parses `fashion-mnist`, `synthetic`, `synthetic:N`, `synthetic:N:SEED` or a directory path.
     public init(parsing text: String) throws {
         switch text {
@@ -40,20 +58,20 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             let parts = text.split(separator: ":").dropFirst()
             guard let count = parts.first.flatMap({ Int($0) }), count >= 1,
                   parts.count <= 2, let seed = parts.count == 2 ? UInt64(parts.last!) : 1 else {
-                throw DataError("data spec '\(text)': expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
+                throw SpecError(spec: text, reason: "expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
             }
             // A spec can come from a checkpoint's metadata: never let it ask for gigabytes.
             guard count <= SyntheticDigits.maximumTrainCount else {
-                throw DataError("data spec '\(text)': at most \(SyntheticDigits.maximumTrainCount) synthetic images")
+                throw SpecError(spec: text, reason: "at most \(SyntheticDigits.maximumTrainCount) synthetic images")
             }
             self = .synthetic(trainCount: count, seed: seed)
         default:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
-                throw DataError("data spec '\(text)': no such directory; use fashion-mnist, synthetic, or a directory of IDX files or images")
+                throw SpecError(spec: text, reason: "no such directory; use \(DataSpec.choices)")
             }
             guard isDirectory.boolValue else {
-                throw DataError(file: text, "is a file; --data takes fashion-mnist, synthetic, or a directory of IDX files or images")
+                throw SpecError(spec: text, reason: "is a file; use \(DataSpec.choices)")
             }
             self = ImageFolder.containsImages(text) ? .imageDirectory(text) : .idxDirectory(text)
         }
@@ -78,7 +96,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .fashionMNIST:
             guard FileManager.default.fileExists(atPath: directory) else {
-                throw DataError("dataset fashion-mnist is not installed (no \(directory)): run `sudo apt-get install dataset-fashion-mnist`, or use --data synthetic")
+                throw SpecError(spec: description, reason: "not installed (no \(directory)): run `sudo apt-get install dataset-fashion-mnist`, or use synthetic data")
             }
             return try DataSpec.loadIDXDirectory(directory, name: "fashion-mnist", classNames: DataSpec.fashionMNISTClasses,
                                                  testOnly: testOnly)
@@ -95,12 +113,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
 
     /// Finds `{train,t10k|test}-{images,labels}` IDX files in a directory and loads them.
     static func loadIDXDirectory(_ directory: String, name: String, classNames: [String]?, testOnly: Bool = false) throws -> DataSplit {
-        let files: [String]
-        do {
-            files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        } catch {
-            throw DataError(file: directory, "cannot list the directory")
-        }
+        let files = try FileBytes.names(inDirectory: directory)
         func find(_ split: [String], _ kind: [String]) -> String? {
             files.first { file in
                 let lower = file.lowercased()

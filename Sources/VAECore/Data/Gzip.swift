@@ -74,12 +74,7 @@ enum Gzip {
     /// The contents of `path`, decompressed when it is gzip data (`declaredSize` as in
     /// `decompress`).
     static func readPossiblyCompressed(_ path: String, declaredSize: ([UInt8]) throws -> Int? = { _ in nil }) throws -> [UInt8] {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileBytes.read(path, expected: "an IDX file", maximumSize: IDX.maximumFileSize)
-        } catch let problem as FileBytes.Problem {
-            throw DataError(file: path, problem.text)
-        }
+        let bytes = try FileBytes.read(path, expected: "an IDX file", maximumSize: IDX.maximumFileSize)
         return isCompressed(bytes) ? try decompress(bytes, file: path, declaredSize: declaredSize) : bytes
     }
 }

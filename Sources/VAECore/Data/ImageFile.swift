@@ -52,12 +52,7 @@ public enum ImageFile {
     /// `PNG` and `Netpbm` for how samples become intensities), refusing images of more than
     /// `maximumPixels` before decoding them.
     public static func read(path: String) throws -> Gray {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileBytes.read(path, expected: "an image file", maximumSize: maximumFileSize)
-        } catch let problem as FileBytes.Problem {
-            throw DataError(file: path, problem.text)
-        }
+        let bytes = try FileBytes.read(path, expected: "an image file", maximumSize: maximumFileSize)
         if PNG.recognises(bytes) { return try PNG.parse(bytes, file: path) }
         if Netpbm.recognises(bytes) { return try Netpbm.parse(bytes, file: path) }
         throw DataError(file: path, "not a PNG, PGM or PPM image")

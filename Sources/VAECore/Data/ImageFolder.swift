@@ -51,9 +51,7 @@ enum ImageFolder {
     /// The images directly in `directory` (as paths) and its folders (as names), both sorted,
     /// hidden entries left out.
     private static func listing(_ directory: String) throws -> (images: [String], folders: [String]) {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory).sorted() else {
-            throw DataError(file: directory, "cannot list the directory")
-        }
+        let entries = try FileBytes.names(inDirectory: directory)
         var images: [String] = [], folders: [String] = []
         for name in entries where !name.hasPrefix(".") {
             var isDirectory: ObjCBool = false

@@ -21,14 +21,18 @@ import Glibc
 /// that a killed process left behind are removed on the next write to the same name.
 public enum AtomicFile {
     /// Where a write to `path` lands: `path` itself, or the file a symbolic link points at.
-    /// Throws a `WriteError` (`.refusedTarget`) when `path` is not a place for a regular file.
+    /// Throws a `FileError`: `.badPath` when `path` is not a place for a regular file,
+    /// `.environment` when the system does not let it be examined (a folder without search
+    /// permission, an I/O error).
     public static func destination(of path: String) throws -> String {
-        func refuse(_ problem: String) -> WriteError { WriteError(file: path, problem, cause: .refusedTarget) }
-        guard !path.isEmpty else { throw WriteError(file: "''", "an empty name; give a file name", cause: .refusedTarget) }
+        func refuse(_ problem: String) -> FileError { FileError(file: path, problem, cause: .badPath) }
+        guard !path.isEmpty else { throw FileError(file: "''", "an empty name; give a file name", cause: .badPath) }
         guard !path.hasSuffix("/") else { throw refuse("names a folder (it ends in /); give a file name") }
         var info = stat()
         guard lstat(path, &info) == 0 else {
-            guard errno == ENOENT else { throw refuse("cannot be examined: \(describe(errno))") }
+            let code = errno
+            // A folder on the way that may not be searched is the machine's refusal, not a bad name.
+            guard code == ENOENT else { throw FileError(file: path, "cannot be examined", errno: code) }
             let folder = folder(of: path)
             var folderInfo = stat()
             guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
@@ -47,7 +51,7 @@ public enum AtomicFile {
             defer { free(resolved) }
             let target = String(cString: resolved)
             var targetInfo = stat()
-            guard stat(target, &targetInfo) == 0 else { throw refuse("cannot follow the link: \(describe(errno))") }
+            guard stat(target, &targetInfo) == 0 else { throw FileError(file: path, "cannot follow the link", errno: errno) }
             guard targetInfo.st_mode & S_IFMT == S_IFREG else {
                 throw refuse("is a symbolic link to \(target), which is \(kind(targetInfo.st_mode)), not a regular file")
             }
@@ -68,7 +72,7 @@ public enum AtomicFile {
         let target = try destination(of: path)
         let directory = folder(of: target)
         removeStaleTemporaries(of: target)
-        func fail(_ problem: String) -> WriteError { WriteError(file: path, problem, cause: .environment) }
+        func fail(_ problem: String) -> FileError { FileError(file: path, problem, cause: .environment) }
         var existing = stat()
         let existingMode: mode_t? = stat(target, &existing) == 0 ? existing.st_mode & 0o7777 : nil
 
@@ -92,7 +96,7 @@ public enum AtomicFile {
     public static func checkRoom(for path: String, byteCount: Int, copies: Int = 2) throws {
         let target = try destination(of: path)
         let directory = folder(of: target)
-        func fail(_ problem: String) -> WriteError { WriteError(file: path, problem, cause: .environment) }
+        func fail(_ problem: String) -> FileError { FileError(file: path, problem, cause: .environment) }
         let file = try TemporaryFile(in: directory, for: target, path: path, unlinkAtOnce: true)
         defer { file.discard() }
         let chunk = [UInt8](repeating: 0, count: min(byteCount, 1 << 20))
@@ -184,13 +188,13 @@ private final class TemporaryFile {
             }
         }
         guard fd >= 0 else {
-            throw WriteError(file: path, "cannot write in \(directory): \(AtomicFile.describe(errno))", cause: .environment)
+            throw FileError(file: path, "cannot write in \(directory): \(AtomicFile.describe(errno))", cause: .environment)
         }
         descriptor = fd
     }
 
     /// Writes all of `bytes`, then syncs them unless told not to.
-    func write(_ bytes: [UInt8], failure: (String) -> WriteError, sync: Bool = true) throws {
+    func write(_ bytes: [UInt8], failure: (String) -> FileError, sync: Bool = true) throws {
         var written = 0
         let error: Int32? = bytes.withUnsafeBytes { raw in
             while written < raw.count {
@@ -207,7 +211,7 @@ private final class TemporaryFile {
     }
 
     /// Gives the written file its temporary name (if it has none yet) and returns it.
-    func name(failure: (String) -> WriteError) throws -> String {
+    func name(failure: (String) -> FileError) throws -> String {
         if !named {
             guard linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporaryPath, AT_SYMLINK_FOLLOW) == 0 else {
                 throw failure("cannot write: \(AtomicFile.describe(errno))")

@@ -158,7 +158,7 @@ public struct Checkpoint: Sendable {
             guard let decoded = decodeJSON(TrainingSettings.self, from: text) else {
                 throw fail("bad metadata: latent.training is not valid JSON settings")
             }
-            if let problem = decoded.storedProblem { throw fail("bad metadata: latent.training: \(problem)") }
+            if let problem = decoded.problem { throw fail("bad metadata: latent.training: \(problem)") }
             training = decoded
         }
         var history: [EpochRecord] = []

@@ -36,11 +36,7 @@ public enum Safetensors {
 
     /// Reads and validates a whole file.
     public static func read(path: String) throws -> File {
-        do {
-            return try parse(FileBytes.read(path, expected: "a .safetensors file", maximumSize: maximumFileSize), file: path)
-        } catch let problem as FileBytes.Problem {
-            throw CheckpointError(file: path, problem.text)
-        }
+        try parse(FileBytes.read(path, expected: "a .safetensors file", maximumSize: maximumFileSize), file: path)
     }
 
     /// One tensor's entry in the header, checked against the file's size.

@@ -13,20 +13,16 @@ public struct ImageScores: Sendable {
 
 extension VAE {
     /// One-sample negative-ELBO terms of each of `count` images [N, D], with z sampled as in
-    /// training (PyTorch's example does the same at test time), without gradients.
+    /// training (PyTorch's example does the same at test time): `forward`'s per-image terms,
+    /// chunk by chunk, without gradients.
     public func scores(images: UnsafeBufferPointer<Float>, count: Int, rng: inout RandomGenerator) -> ImageScores {
         var result = ImageScores(reconstruction: [], kl: [])
         result.reconstruction.reserveCapacity(count)
         result.kl.reserveCapacity(count)
         forEachChunk(of: images, count: count) { _, n, x in
-            let b = buffers(batchSize: n)
-            encode(x, batchSize: n, into: b)
-            sampleLatent(b, rng: &rng)
-            let ws = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
-            reconstructionLoss(logits: ws.output, target: x, batchSize: n, into: b, dLogits: nil)
-            klDivergence(b, batchSize: n)
-            result.reconstruction += b.reconstruction
-            result.kl += b.kl
+            let pass = forward(batch: x, batchSize: n, rng: &rng)
+            result.reconstruction += pass.reconstruction
+            result.kl += pass.kl
         }
         return result
     }
@@ -52,15 +48,14 @@ extension VAE {
                 stopped = true
                 return
             }
-            let b = buffers(batchSize: n)
-            encode(x, batchSize: n, into: b)
             // Running log-sum-exp of the log weights, per image.
             var maximum = [Double](repeating: -.infinity, count: n)
             var sum = [Double](repeating: 0, count: n)
-            for _ in 0..<samples {
-                sampleLatent(b, rng: &rng)
-                let ws = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
-                reconstructionLoss(logits: ws.output, target: x, batchSize: n, into: b, dLogits: nil)
+            var pass = forward(batch: x, batchSize: n, rng: &rng)
+            for sample in 0..<samples {
+                // The posterior stays; only z is drawn again.
+                if sample > 0 { pass = resample(pass, rng: &rng) }
+                let b = pass.latent
                 for i in 0..<n {
                     // log p(z) - log q(z|x); the (L/2) log 2π of each cancels.
                     var logPrior = 0.0, logPosterior = 0.0

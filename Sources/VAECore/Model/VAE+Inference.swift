@@ -81,8 +81,20 @@ extension VAE {
         decode(Tensor(shape: [1, point.count], storage: point)).storage
     }
 
-    /// Reconstructs images through their posterior means: decode(encode(x).zMean).
+    /// Reconstructs images [N, D] through their posterior means: the pixel means of the
+    /// deterministic `forward` pass, sigmoid(decoder(zMean)).
     public func reconstruct(_ images: Tensor) -> Tensor {
-        decode(encode(images).zMean)
+        let d = pixelCount
+        var out = Tensor(zeros: [images.rows, d])
+        images.storage.withUnsafeBufferPointer { x in
+            out.storage.withUnsafeMutableBufferPointer { o in
+                forEachChunk(of: x, count: images.rows) { start, n, chunk in
+                    forward(batch: chunk, batchSize: n).logits.storage.withUnsafeBufferPointer { logits in
+                        lk_sigmoid(logits.baseAddress!, o.baseAddress! + start * d, n * d)
+                    }
+                }
+            }
+        }
+        return out
     }
 }

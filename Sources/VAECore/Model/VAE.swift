@@ -28,6 +28,9 @@ public struct LossTerms: Equatable, Sendable, Codable {
 /// logits = decoder(z)                                  [N, D]
 /// loss = reconstruction(logits, x) + beta * KL,  KL = -0.5 Σ (1 + zLogVar - zMean² - exp(zLogVar))
 /// ```
+/// `forward` runs these lines for a batch and `backward` runs them in reverse; training
+/// (`accumulateGradients`), the ELBO (`scores`), the importance-weighted bound and
+/// reconstructions all go through `forward`.
 /// Not thread-safe: each thread that runs a model uses its own (`copy()`).
 public final class VAE {
     public let configuration: ModelConfiguration
@@ -118,11 +121,15 @@ public final class VAE {
         return ws
     }
 
-    /// z = zMean + exp(0.5 zLogVar) * eps with fresh eps (vae), or z = zMean (ae).
-    func sampleLatent(_ b: LatentBuffers, rng: inout RandomGenerator) {
-        guard logVarHead != nil else {
+    /// z = zMean + exp(0.5 zLogVar) * eps with fresh eps (a VAE, `sampling`), or z = zMean with
+    /// eps = 0 (a plain autoencoder, whose eps stays 0, or a VAE's mean).
+    func chooseLatent(_ b: LatentBuffers, sampling: Bool, rng: inout RandomGenerator) {
+        guard logVarHead != nil && sampling else {
             b.z.storage.withUnsafeMutableBufferPointer { z in
                 b.zMean.storage.withUnsafeBufferPointer { _ = z.update(fromContentsOf: $0) }
+            }
+            if logVarHead != nil {
+                b.eps.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             }
             return
         }
@@ -161,41 +168,80 @@ public final class VAE {
         }
     }
 
-    /// Batch means of the per-image terms in `b`.
-    func meanTerms(_ b: LatentBuffers, batchSize n: Int, beta: Float) -> LossTerms {
-        var reconstruction = 0.0, kl = 0.0
-        for i in 0..<n {
-            reconstruction += Double(b.reconstruction[i])
-            kl += Double(b.kl[i])
-        }
-        reconstruction /= Double(n)
-        kl /= Double(n)
-        return LossTerms(reconstruction: reconstruction, kl: kl, total: reconstruction + Double(beta) * kl)
+    /// The forward pass over a batch of `n` images [N, D] with one sample of z per image: what
+    /// training, the ELBO and the importance-weighted bound all start from.
+    /// ```
+    /// h = encoder(x);  zMean = meanHead(h),  zLogVar = logVarHead(h)
+    /// z = zMean + exp(0.5 zLogVar) * eps,  eps ~ N(0, I)        (ae: z = zMean, eps = 0)
+    /// logits = decoder(z)
+    /// reconstruction_i = -log p(x_i | z_i)
+    /// kl_i = -0.5 Σ_j (1 + zLogVar_ij - zMean_ij² - exp(zLogVar_ij))
+    /// ```
+    /// Draws N x L normals from `rng` for a VAE and none for a plain autoencoder. Allocates
+    /// nothing after the first call for a batch size: the result views this model's buffers for
+    /// that size, so it holds until the model's next pass over a batch of the same size.
+    public func forward(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, rng: inout RandomGenerator) -> ForwardPass {
+        forward(batch: x, batchSize: n, sampling: true, rng: &rng, lossGradient: false)
     }
 
-    /// One forward and backward pass over a batch of `n` images [N, D]: accumulates the gradient
-    /// of the batch's summed loss Σ_images (reconstruction + beta KL), as PyTorch's example does,
-    /// and returns the batch means. Zero the gradients first. Allocates nothing after the first
-    /// call for a batch size.
-    public func accumulateGradients(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, beta: Float,
-                                    rng: inout RandomGenerator) -> LossTerms {
+    /// The forward pass through the posterior means: as `forward(batch:batchSize:rng:)` with
+    /// z = zMean and eps = 0, deterministic (the KL term is the same closed form).
+    public func forward(batch x: UnsafeBufferPointer<Float>, batchSize n: Int) -> ForwardPass {
+        var unused = RandomGenerator(seed: 0)
+        return forward(batch: x, batchSize: n, sampling: false, rng: &unused, lossGradient: false)
+    }
+
+    /// The forward pass; with `lossGradient` the reconstruction kernel also writes dL/dlogits
+    /// into the decoder's workspace for `backward`, in the same sweep over the N x D logits as
+    /// the loss (one pass over them instead of two).
+    func forward(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, sampling: Bool, rng: inout RandomGenerator,
+                 lossGradient: Bool) -> ForwardPass {
         precondition(x.count == n * pixelCount, "batch has \(x.count) values, expected \(n) x \(pixelCount)")
         let b = buffers(batchSize: n)
         let encoded = encode(x, batchSize: n, into: b)
-        sampleLatent(b, rng: &rng)
+        return forward(encoded: encoded, latent: b, target: x, batchSize: n, sampling: sampling, rng: &rng,
+                       lossGradient: lossGradient)
+    }
+
+    /// Another draw of z for the batch of `pass`, without running the encoder again: the
+    /// decoder and the loss terms run on the new sample. `pass` is superseded by the result.
+    func resample(_ pass: ForwardPass, rng: inout RandomGenerator) -> ForwardPass {
+        pass.encoded.activations[0].storage.withUnsafeBufferPointer { x in
+            forward(encoded: pass.encoded, latent: pass.latent, target: x, batchSize: pass.batchSize, sampling: true,
+                    rng: &rng, lossGradient: false)
+        }
+    }
+
+    /// The forward pass from z on: sample, decode, loss terms.
+    private func forward(encoded: Sequential.Workspace, latent b: LatentBuffers, target x: UnsafeBufferPointer<Float>,
+                         batchSize n: Int, sampling: Bool, rng: inout RandomGenerator, lossGradient: Bool) -> ForwardPass {
+        chooseLatent(b, sampling: sampling, rng: &rng)
         let decoded = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
-        let last = decoded.gradients.count - 1
-        decoded.gradients[last].storage.withUnsafeMutableBufferPointer { dLogits in
-            reconstructionLoss(logits: decoded.output, target: x, batchSize: n, into: b, dLogits: dLogits.baseAddress!)
+        if lossGradient {
+            decoded.gradients[decoded.gradients.count - 1].storage.withUnsafeMutableBufferPointer { dLogits in
+                reconstructionLoss(logits: decoded.output, target: x, batchSize: n, into: b, dLogits: dLogits.baseAddress!)
+            }
+        } else {
+            reconstructionLoss(logits: decoded.output, target: x, batchSize: n, into: b, dLogits: nil)
         }
         klDivergence(b, batchSize: n)
+        return ForwardPass(batchSize: n, encoded: encoded, latent: b, decoded: decoded)
+    }
 
-        // Backward, bottom-up.
-        decoder.backward(decoded, needsInputGradient: true)
-        let dz = decoded.gradients[0]
+    /// The backward pass of `forward`, bottom-up, one step per step of it: accumulates the
+    /// gradient of the batch's summed loss Σ_i (reconstruction_i + beta kl_i) into every
+    /// parameter. `pass` comes from `forward(..., lossGradient: true)`, which left dL/dlogits
+    /// in the decoder's workspace.
+    func backward(_ pass: ForwardPass, beta: Float) {
+        let b = pass.latent
+        let encoded = pass.encoded
+        // logits = decoder(z)
+        decoder.backward(pass.decoded, needsInputGradient: true)
+        let dz = pass.decoded.gradients[0]
         let h = encoded.output
         let featuresIndex = encoded.gradients.count - 1
         if let logVarHead {
+            // z = zMean + sigma eps, and the KL term:
             for i in 0..<b.z.count {
                 let sigma = Foundation.exp(0.5 * b.zLogVar[i])
                 // term 1, through z = zMean + sigma eps:  dz/dzMean = 1,  dz/dzLogVar = 0.5 sigma eps
@@ -203,6 +249,7 @@ public final class VAE {
                 b.dMean[i] = dz[i] + beta * b.zMean[i]
                 b.dLogVar[i] = dz[i] * 0.5 * sigma * b.eps[i] + beta * 0.5 * (sigma * sigma - 1)
             }
+            // zMean = meanHead(h), zLogVar = logVarHead(h): dh is the sum of both heads' dx.
             meanHead.backward(b.dMean, input: h, output: b.zMean, scratch: &b.empty,
                               dx: &encoded.gradients[featuresIndex], needsInputGradient: true)
             logVarHead.backward(b.dLogVar, input: h, output: b.zLogVar, scratch: &b.empty,
@@ -213,11 +260,23 @@ public final class VAE {
                 }
             }
         } else {
+            // z = zMean = meanHead(h)
             meanHead.backward(dz, input: h, output: b.zMean, scratch: &b.empty,
                               dx: &encoded.gradients[featuresIndex], needsInputGradient: true)
         }
+        // h = encoder(x)
         encoder.backward(encoded, needsInputGradient: false)
-        return meanTerms(b, batchSize: n, beta: beta)
+    }
+
+    /// One forward and backward pass over a batch of `n` images [N, D]: accumulates the gradient
+    /// of the batch's summed loss Σ_images (reconstruction + beta KL), as PyTorch's example does,
+    /// and returns the batch means. Zero the gradients first. Allocates nothing after the first
+    /// call for a batch size.
+    public func accumulateGradients(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, beta: Float,
+                                    rng: inout RandomGenerator) -> LossTerms {
+        let pass = forward(batch: x, batchSize: n, sampling: true, rng: &rng, lossGradient: true)
+        backward(pass, beta: beta)
+        return pass.terms(beta: beta)
     }
 
     /// A deep copy with the same weights and no buffers, for use on another thread.

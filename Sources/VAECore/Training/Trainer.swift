@@ -25,7 +25,7 @@ public final class Trainer: @unchecked Sendable {
     /// A trainer for `model`. Pass the `history` of a checkpoint to continue its epoch count.
     public init(model: VAE, data: DataSplit, settings: TrainingSettings, history: [EpochRecord] = [],
                 control: TrainingControl? = nil) {
-        precondition(settings.problem == nil, settings.problem ?? "")
+        precondition(settings.problem == nil, settings.problem?.description ?? "")
         precondition(model.configuration.architecture.image == data.shape,
                      "model takes \(model.configuration.architecture.image) images, data has \(data.shape)")
         self.model = model

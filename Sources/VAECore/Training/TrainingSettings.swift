@@ -17,14 +17,39 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
         self.importanceSamples = importanceSamples
     }
 
-    /// The first problem with these settings in words, naming the command-line options
-    /// (`--epochs`, `--batch`, ...), or nil.
-    public var problem: String? { problem(optionNames: true) }
+    /// A setting, by its field name in a checkpoint's `latent.training`.
+    public enum Setting: String, Sendable, CaseIterable {
+        case epochs, batchSize, beta, learningRate, importanceSamples
+    }
 
-    /// The first problem with settings read from a checkpoint, naming the JSON fields
-    /// (`epochs`, `batchSize`, ...), or nil. The rules are the command line's, so any settings
-    /// `latent train` accepts are read back.
-    public var storedProblem: String? { problem(optionNames: false) }
+    /// A setting out of bounds: which one, and what is wrong with its value.
+    public struct Problem: Equatable, Sendable, CustomStringConvertible {
+        public let setting: Setting
+        /// "must be from 1 to 1000000, got 0".
+        public let text: String
+        /// "<field> <text>": "epochs must be from 1 to 1000000, got 0".
+        public var description: String { "\(setting.rawValue) \(text)" }
+    }
+
+    /// The first setting out of bounds, or nil. The rules are the same wherever settings come
+    /// from, so any settings a run accepts are read back from its checkpoint.
+    public var problem: Problem? {
+        func problem(_ setting: Setting, _ text: String) -> Problem { Problem(setting: setting, text: text) }
+        if !(1...Self.maximumEpochs).contains(epochs) {
+            return problem(.epochs, "must be from 1 to \(Self.maximumEpochs), got \(epochs)")
+        }
+        if !(1...Self.maximumBatchSize).contains(batchSize) {
+            return problem(.batchSize, "must be from 1 to \(Self.maximumBatchSize), got \(batchSize)")
+        }
+        if !(beta >= 0) || !beta.isFinite { return problem(.beta, "must be a non-negative number, got \(beta)") }
+        if !(adam.learningRate > 0) || !adam.learningRate.isFinite {
+            return problem(.learningRate, "must be positive, got \(adam.learningRate)")
+        }
+        if !(0...Self.maximumImportanceSamples).contains(importanceSamples) {
+            return problem(.importanceSamples, "must be from 0 to \(Self.maximumImportanceSamples), got \(importanceSamples)")
+        }
+        return nil
+    }
 
     /// The most epochs a run may ask for: counts of images and steps stay far from overflow.
     public static let maximumEpochs = 1_000_000
@@ -33,22 +58,4 @@ public struct TrainingSettings: Equatable, Sendable, Codable {
     /// The most importance samples per image (as `latent eval` allows): each costs a decoder
     /// pass over the test set.
     public static let maximumImportanceSamples = 5000
-
-    private func problem(optionNames: Bool) -> String? {
-        func name(_ option: String, _ field: String) -> String { optionNames ? "--\(option)" : field }
-        if !(1...Self.maximumEpochs).contains(epochs) {
-            return "\(name("epochs", "epochs")) must be from 1 to \(Self.maximumEpochs), got \(epochs)"
-        }
-        if !(1...Self.maximumBatchSize).contains(batchSize) {
-            return "\(name("batch", "batchSize")) must be from 1 to \(Self.maximumBatchSize), got \(batchSize)"
-        }
-        if !(beta >= 0) || !beta.isFinite { return "\(name("beta", "beta")) must be a non-negative number, got \(beta)" }
-        if !(adam.learningRate > 0) || !adam.learningRate.isFinite {
-            return "\(name("lr", "learningRate")) must be positive, got \(adam.learningRate)"
-        }
-        if !(0...Self.maximumImportanceSamples).contains(importanceSamples) {
-            return "\(name("samples", "importanceSamples")) must be from 0 to \(Self.maximumImportanceSamples), got \(importanceSamples)"
-        }
-        return nil
-    }
 }

@@ -12,20 +12,9 @@ struct ComputeOptions: ParsableArguments {
 
     /// Loads BLAS and applies the thread count.
     func apply() throws {
-        do { try BLAS.ensureLoaded() } catch { throw UsageError(String(describing: error)) }
+        // A missing library is the machine's fault, not the command line's.
+        do { try BLAS.ensureLoaded() } catch { throw CommandFailure(String(describing: error)) }
         if let threads { BLAS.setThreads(threads) }
-    }
-}
-
-extension DataSpec {
-    /// Parses and loads a data spec, turning every failure into one line for the user.
-    /// With `testOnly` the training set is not read (see `DataSpec.load`).
-    static func loadForCommand(_ text: String, limit: Int?, testOnly: Bool = false) throws -> DataSplit {
-        var split = try DataSpec(parsing: text).load(testOnly: testOnly)
-        if let limit {
-            split.train = split.train.prefix(limit)
-        }
-        return split
     }
 }
 
@@ -66,7 +55,7 @@ struct ModelOptions: ParsableArguments {
     /// Loads the test set the model is used on (these commands never read the training set)
     /// and checks its image size.
     func loadTestData(for loaded: (model: VAE, checkpoint: Checkpoint)) throws -> Dataset {
-        let split = try DataSpec.loadForCommand(data ?? loaded.checkpoint.data ?? "fashion-mnist", limit: nil, testOnly: true)
+        let split = try DataChoice(flag: data, checkpoint: loaded.checkpoint.data).load(testOnly: true)
         try checkImageSize(loaded.model.configuration.architecture, split)
         return split.test
     }

@@ -35,11 +35,11 @@ struct ExploreOptions: ParsableArguments {
         if points < 1 { throw UsageError("--points must be at least 1, got \(points)") }
         let path = try source.modelPath()
         let (vae, checkpoint) = try source.loadModel()
-        var spec = source.data ?? checkpoint.data ?? "fashion-mnist"
+        var choice = DataChoice(flag: source.data, checkpoint: checkpoint.data)
         var note = ""
-        if source.data == nil, spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
+        if source.data == nil, choice.spec == "fashion-mnist", !FileManager.default.fileExists(atPath: DataSpec.fashionMNISTDirectory) {
             // A first run without the dataset package still opens, on digits generated here.
-            spec = "synthetic"
+            choice = DataChoice(flag: "synthetic")
             note = "fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist): showing synthetic digits"
         }
         // Said again on the shell, after the terminal is restored (defers run last-first).
@@ -53,7 +53,7 @@ struct ExploreOptions: ParsableArguments {
         defer { terminal.restore() }
         // The first frame comes at once: the image at the origin and an empty map, while the
         // data loads and the map's images are encoded on another thread.
-        let request = ExplorerLoad(options: self, model: vae, spec: spec, ends: ends)
+        let request = ExplorerLoad(options: self, model: vae, data: choice, ends: ends)
         let loading = LoadingScreen(name: firstScreen == 0 ? "explore" : "interpolate", model: vae, abilities: terminal.abilities,
                                     waitingFor: "encoding up to \(points) test images", load: { try request.load() })
         let file = URL(fileURLWithPath: path).lastPathComponent
@@ -93,7 +93,7 @@ private struct ExplorerLoad: @unchecked Sendable {
     let options: ExploreOptions
     /// Used here alone until the load is done.
     let model: VAE
-    let spec: String
+    let data: DataChoice
     let ends: InterpolationRequest?
 
     struct Loaded {
@@ -102,7 +102,7 @@ private struct ExplorerLoad: @unchecked Sendable {
     }
 
     func load() throws -> Loaded {
-        let split = try DataSpec.loadForCommand(spec, limit: nil, testOnly: true)
+        let split = try data.load(testOnly: true)
         try checkImageSize(model.configuration.architecture, split)
         var largestIndex = 0
         for case .index(let index) in [ends?.a, ends?.b].compactMap({ $0 }) { largestIndex = max(largestIndex, index + 1) }

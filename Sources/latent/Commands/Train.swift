@@ -87,7 +87,8 @@ struct Train: ParsableCommand {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
         let (model, history, trainedOn, resumedSettings) = try startingModel()
-        let data = self.data ?? trainedOn ?? "fashion-mnist"
+        let choice = DataChoice(flag: data, checkpoint: trainedOn)
+        let data = choice.spec
         let (settings, changes) = trainingSettings(resumed: resumedSettings)
         if let problem = settings.problem { throw UsageError(problem) }
         if settings.importanceSamples > 0 && model.configuration.kind == .ae {
@@ -104,7 +105,7 @@ struct Train: ParsableCommand {
         // A full disk, a read-only folder or a file-size limit shows now, not after an epoch.
         try AtomicFile.checkRoom(for: out, byteCount: Self.checkpointSize(model, epochs: epochs))
         try compute.apply()
-        let split = try Console.loading(data) { try DataSpec.loadForCommand(data, limit: limit) }
+        let split = try Console.loading(data) { try choice.load(limit: limit) }
         try checkImageSize(model.configuration.architecture, split)
 
         if let resume, !changes.isEmpty {

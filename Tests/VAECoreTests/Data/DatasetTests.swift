@@ -18,7 +18,7 @@ final class DataSpecTests: XCTestCase {
     func testSyntheticCount_IsBounded() throws {
         XCTAssertEqual(try DataSpec(parsing: "synthetic:200000:3"), .synthetic(trainCount: 200_000, seed: 3))
         XCTAssertThrowsError(try DataSpec(parsing: "synthetic:200001")) { error in
-            XCTAssertEqual((error as? DataError)?.message, "data spec 'synthetic:200001': at most 200000 synthetic images")
+            XCTAssertEqual((error as? DataSpec.SpecError)?.description, "data spec 'synthetic:200001': at most 200000 synthetic images")
         }
         XCTAssertThrowsError(try DataSpec(parsing: "synthetic:99999999999999999999"))
     }

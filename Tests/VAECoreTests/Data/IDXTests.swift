@@ -157,7 +157,15 @@ final class IDXTests: XCTestCase {
         }
         XCTAssertThrowsError(try DataSpec(parsing: "synthetic:lots"))
         XCTAssertThrowsError(try DataSpec.fashionMNIST.load(fashionMNISTDirectory: "/nonexistent/fashion-mnist")) { error in
-            XCTAssertEqual("\(error)", "dataset fashion-mnist is not installed (no /nonexistent/fashion-mnist): run `sudo apt-get install dataset-fashion-mnist`, or use --data synthetic")
+            XCTAssertEqual("\(error)", "data spec 'fashion-mnist': not installed (no /nonexistent/fashion-mnist): run `sudo apt-get install dataset-fashion-mnist`, or use synthetic data")
+        }
+        // The core names the data, never a flag: the command says where the spec came from.
+        let file = try temporaryDirectory(self) + "/a-file"
+        _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        XCTAssertThrowsError(try DataSpec(parsing: file)) { error in
+            XCTAssertEqual(error as? DataSpec.SpecError,
+                           DataSpec.SpecError(spec: file, reason: "is a file; use fashion-mnist, synthetic, or a directory of IDX files or images"))
+            XCTAssertFalse("\(error)".contains("--"), "\(error)")
         }
         let empty = try temporaryDirectory(self)
         XCTAssertThrowsError(try DataSpec(parsing: empty).load()) { error in

@@ -38,8 +38,8 @@ final class AtomicFileTests: XCTestCase {
                               (directory + "/missing/x.png", "the folder \(directory)/missing does not exist"),
                               (directory + "/", "names a folder (it ends in /)")] {
             XCTAssertThrowsError(try AtomicFile.destination(of: path)) { error in
-                let failure = error as? WriteError
-                XCTAssertEqual(failure?.cause, .refusedTarget)
+                let failure = error as? FileError
+                XCTAssertEqual(failure?.cause, .badPath)
                 XCTAssertTrue(failure?.message.contains(words) == true, "\(path): \(String(describing: failure))")
             }
         }
