@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import TerminalUI
 import VAECore
 
 /// `latent interpolate A B`: the path through latent space between two test images.
@@ -54,7 +53,7 @@ struct Interpolate: ParsableCommand {
         try options.openExplorer(firstScreen: 1, interpolation: request)
     }
 
-    private var path: InterpolateScreen.Path { spherical ? .spherical : .linear }
+    private var path: LatentPath { spherical ? .spherical : .linear }
 
     /// Decoded frames along the path in the first row, the pixel cross-fade in the second.
     private func writeStrip(to out: String) throws {
@@ -66,13 +65,8 @@ struct Interpolate: ParsableCommand {
         let test = try options.source.loadTestData(for: loaded)
         let ends = try (InterpolationSource(a).end(model: model, test: test, invert: invert),
                         InterpolationSource(b).end(model: model, test: test, invert: invert))
-        let decoded = (0..<steps).map {
-            model.decode(point: InterpolateScreen.point($0, of: steps, from: ends.0.latent, to: ends.1.latent, path: path))
-        }
-        let faded = (0..<steps).map { i -> [Float] in
-            let t = Float(i) / Float(steps - 1)
-            return zip(ends.0.image, ends.1.image).map { $0 + t * ($1 - $0) }
-        }
+        let decoded = path.points(count: steps, from: ends.0.latent, to: ends.1.latent).map { model.decode(point: $0) }
+        let faded = CrossFade(from: ends.0.image, to: ends.1.image).frames(count: steps)
         let picture = ImageFile.tiled(decoded + faded, width: shape.width, height: shape.height, columns: steps, scale: 2)
         try ImageFile.write(picture, to: out)
         Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")
@@ -86,7 +80,7 @@ struct InterpolationRequest {
     var b: InterpolationSource
     var invert: ImageFile.Inversion
     var steps: Int
-    var path: InterpolateScreen.Path
+    var path: LatentPath
 }
 
 /// Where one end of an interpolation comes from.
