@@ -1,3 +1,5 @@
+import Foundation
+
 /// One end of an interpolation: its name, its image and its posterior mean.
 public struct InterpolationEnd: Sendable {
     /// What to call the end: a caption (`#42 Sneaker`) or a file name.
@@ -17,5 +19,13 @@ public struct InterpolationEnd: Sendable {
     public init(name: String, image: [Float], model: VAE) {
         let encoding = model.encode(Tensor(shape: [1, image.count], storage: image))
         self.init(name: name, image: image, latent: encoding.zMean.storage)
+    }
+
+    /// An image file read, fitted to a grayscale `model`'s input by `fit` and `inversion` (see
+    /// `ImageFile.prepared`) and encoded, named by its file name.
+    public init(file path: String, model: VAE, fit: ImageFit, inversion: ImageFile.Inversion) throws {
+        let image = ImageFile.prepared(try ImageFile.read(path: path), for: model.configuration.architecture.image,
+                                       fit: fit, inversion: inversion)
+        self.init(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
     }
 }
