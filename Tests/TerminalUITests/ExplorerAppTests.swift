@@ -78,25 +78,6 @@ final class ExplorerAppTests: XCTestCase {
         XCTAssertTrue(flat.state.axes == (0, 1))
     }
 
-    func testPrincipalAxes_FindTheDirectionsOfLargestVariance() {
-        // Points spread along (3, 4, 0)/5 with a little noise across it.
-        var rng = RandomGenerator(seed: 1)
-        var points = Tensor(zeros: [400, 3])
-        for i in 0..<400 {
-            let (t, noise) = (rng.normal() * 3, rng.normal() * 0.1)
-            points[i * 3] = 1 + t * 0.6
-            points[i * 3 + 1] = 2 + t * 0.8
-            points[i * 3 + 2] = noise
-        }
-        let axes = PrincipalAxes(points, count: 2)
-        XCTAssertEqual(axes.mean[0], 1, accuracy: 0.3)
-        XCTAssertEqual(axes.directions[0][0], 0.6, accuracy: 0.01)
-        XCTAssertEqual(axes.directions[0][1], 0.8, accuracy: 0.01)
-        let d1 = axes.directions[1]
-        XCTAssertEqual(zip(axes.directions[0], d1).reduce(0) { $0 + $1.0 * $1.1 }, 0, accuracy: 1e-4)
-        XCTAssertEqual(d1.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
-    }
-
     func testPrincipalAxesKey_PutsThemOnTheMapAndBack() {
         let model = VAE(configuration: ModelConfiguration(architecture: Architecture(body: .mlp(hidden: [16]), latent: 4)), seed: 1)
         let state = ExploreState(model: model, data: SyntheticDigits.generate(count: 200, seed: 1, name: "s"))

@@ -13,21 +13,6 @@ final class InterpolateScreenTests: XCTestCase {
         return (screen, app)
     }
 
-    func testPaths_StartAndEndAtTheTwoPoints() {
-        let p: [Float] = [3, 0], q: [Float] = [0, 3]
-        for path in [InterpolateScreen.Path.linear, .spherical] {
-            XCTAssertEqual(InterpolateScreen.point(0, of: 5, from: p, to: q, path: path), p)
-            let end = InterpolateScreen.point(4, of: 5, from: p, to: q, path: path)
-            XCTAssertEqual(end[0], 0, accuracy: 1e-5)
-            XCTAssertEqual(end[1], 3, accuracy: 1e-5)
-        }
-        let middleLinear = InterpolateScreen.point(2, of: 5, from: p, to: q, path: .linear)
-        XCTAssertEqual(middleLinear, [1.5, 1.5])
-        // The arc keeps the norm of points of equal norm; the line cuts inside.
-        let middleArc = InterpolateScreen.point(2, of: 5, from: p, to: q, path: .spherical)
-        XCTAssertEqual((middleArc[0] * middleArc[0] + middleArc[1] * middleArc[1]).squareRoot(), 3, accuracy: 1e-4)
-    }
-
     func testScreen_ScrubsAnimatesAndSwitchesPath() {
         let (screen, app) = makeScreen()
         XCTAssertEqual(screen.decodedFrames().count, 9)

@@ -96,6 +96,31 @@ final class ImageInputTests: CommandTestCase {
         XCTAssertEqual(hinted.stderr.split(separator: "\n").count, 1)
     }
 
+    func testAWideImage_IsLetterboxedOrCropped() throws {
+        // 56 x 28: dark grey with a white stripe in the left quarter, which cropping cuts away.
+        let wide = dir + "/wide.png"
+        try ImageFile.write(ImageFile.Gray(width: 56, height: 28, pixels: (0..<(56 * 28)).map { (4..<10).contains($0 % 56) ? 1 : 0.3 }),
+                            to: wide)
+        /// The first image of the cross-fade row: the fitted file, 28 x 28 at scale 2 after a gap of 2.
+        func fitted(_ arguments: [String]) throws -> [Float] {
+            let result = try latent(["interpolate", wide, "0", "--model", model, "--out", dir + "/s.png"] + arguments)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let picture = try ImageFile.read(path: dir + "/s.png")
+            return (0..<28).flatMap { y in (0..<28).map { x in picture.pixels[(60 + 2 * y) * picture.width + 2 + 2 * x] } }
+        }
+        let padded = try fitted([])
+        XCTAssertEqual(try fitted(["--fit", "pad"]), padded, "letterboxed by default")
+        // The border: 152 pixels of grey (77 as a byte) and 12 of the stripe, at the top and bottom.
+        let borderMean = ((152 * 77 / 255 + 12) / 164 * 255 as Float).rounded()
+        XCTAssertEqual(padded[0..<(7 * 28)].map { ($0 * 255).rounded() }, [Float](repeating: borderMean, count: 7 * 28),
+                       "margins above the picture, of its border's mean")
+        XCTAssertGreaterThan(padded[14 * 28 + 3], 0.9, "the stripe, squeezed with the rest")
+        let cropped = try fitted(["--fit", "crop"])
+        XCTAssertLessThan(cropped.max()!, 0.5, "the centre only: no stripe")
+        try assertBadInput(["interpolate", wide, "0", "--model", model, "--out", dir + "/s.png", "--fit", "stretch"],
+                           "The value 'stretch' is invalid for '--fit <fit>'. Please provide one of 'crop' and 'pad'.")
+    }
+
     func testAFolderWithNestedClassesAndHiddenFiles_Evaluates() throws {
         let data = dir + "/photos"
         for folder in ["bags/old", "coats", "coats/.ipynb_checkpoints", ".ipynb_checkpoints"] {

@@ -16,8 +16,7 @@ public final class ExploreState {
     /// Whether the map's axes are the encodings' top two principal axes.
     public private(set) var usesPrincipalAxes = false
     /// The map's plane: origin and unit directions in latent space.
-    private var origin: [Float]
-    private var directions: (x: [Float], y: [Float])
+    public private(set) var plane: MapPlane
     /// The full latent point under the cursor.
     public private(set) var cursor: [Float]
     /// Latent units per arrow press.
@@ -44,26 +43,14 @@ public final class ExploreState {
         encoding = model.encode(self.data.tensor)
         let latent = model.latentSize
         axes = (0, min(1, latent - 1))
-        origin = [Float](repeating: 0, count: latent)
-        directions = (ExploreState.unit(0, latent), ExploreState.unit(min(1, latent - 1), latent))
-        cursor = origin
+        plane = .coordinateAxes(x: axes.x, y: axes.y, latentSize: latent)
+        cursor = plane.origin
         decoded = model.decode(point: cursor)
         planeChanged()
     }
 
-    static func unit(_ index: Int, _ count: Int) -> [Float] {
-        (0..<count).map { $0 == index ? 1 : 0 }
-    }
-
-    private static func dot(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }
-    }
-
     /// Map coordinates of a latent point.
-    public func position(of z: [Float]) -> (x: Float, y: Float) {
-        let offset = zip(z, origin).map { $0 - $1 }
-        return (ExploreState.dot(offset, directions.x), ExploreState.dot(offset, directions.y))
-    }
+    public func position(of z: [Float]) -> (x: Float, y: Float) { plane.position(of: z) }
 
     /// The map coordinates of encoded image `index`.
     public func point(_ index: Int) -> (x: Float, y: Float) { positions[index] }
@@ -72,18 +59,12 @@ public final class ExploreState {
     public var cursorPosition: (x: Float, y: Float) { position(of: cursor) }
 
     /// Names of the map's axes, for its label.
-    public var axisNames: (x: String, y: String) {
-        usesPrincipalAxes ? ("PC1", "PC2") : ("z\(axes.x)", "z\(axes.y)")
-    }
+    public var axisNames: (x: String, y: String) { plane.axisNames }
 
     /// Recomputes the points' map coordinates and the map's range after the plane changed.
     private func planeChanged() {
         positions = (0..<data.count).map { position(of: latentMean(of: $0)) }
-        // Half the side of a square covering the central 98% of the points on either axis
-        // (and at least [-1, 1]), rounded up to a quarter.
-        let magnitudes = positions.flatMap { [abs($0.x), abs($0.y)] }.sorted()
-        let quantile = magnitudes.isEmpty ? 1 : magnitudes[min(magnitudes.count - 1, magnitudes.count * 98 / 100)]
-        radius = max(1, (quantile * 1.1 * 4).rounded(.up) / 4)
+        radius = MapPlane.coveringRadius(of: positions)
     }
 
     /// Shows the next latent dimension on the horizontal (`horizontal`) or vertical axis,
@@ -102,10 +83,8 @@ public final class ExploreState {
 
     /// Puts the coordinate axes `axes` on the map.
     private func useCoordinateAxes() {
-        let latent = model.latentSize
         usesPrincipalAxes = false
-        origin = [Float](repeating: 0, count: latent)
-        directions = (ExploreState.unit(axes.x, latent), ExploreState.unit(axes.y, latent))
+        plane = .coordinateAxes(x: axes.x, y: axes.y, latentSize: model.latentSize)
         planeChanged()
     }
 
@@ -118,9 +97,7 @@ public final class ExploreState {
             useCoordinateAxes()
             return
         }
-        let axesFound = PrincipalAxes(encoding.zMean, count: 2)
-        origin = axesFound.mean
-        directions = (axesFound.directions[0], axesFound.directions[1])
+        plane = MapPlane(principalAxes: PrincipalAxes(encoding.zMean, count: 2))
         usesPrincipalAxes = true
         planeChanged()
     }
@@ -145,29 +122,18 @@ public final class ExploreState {
 
     /// The latent point at map coordinates (x, y), with the cursor's components off the plane.
     public func latentPoint(x: Float, y: Float) -> [Float] {
-        let now = cursorPosition
-        return zip(cursor.indices, cursor).map { i, value in
-            value + (x - now.x) * directions.x[i] + (y - now.y) * directions.y[i]
-        }
+        plane.latentPoint(x: x, y: y, offPlane: cursor)
     }
 
     /// The images decoded on an n x n grid over the map, row by row from the top left: the
     /// latent-space plot of the Keras example. Decoded in one batch, and only again when the
     /// grid changes.
     public func manifold(side n: Int) -> [[Float]] {
-        let latent = model.latentSize
         let corner = latentPoint(x: 0, y: 0)
-        let key = corner + directions.x + directions.y + [Float(n), radius]
+        let key = corner + plane.directions.x + plane.directions.y + [Float(n), radius]
         if let cache = manifoldCache, cache.key == key { return cache.images }
-        var points = Tensor(zeros: [n * n, latent])
-        for row in 0..<n {
-            for column in 0..<n {
-                let z = latentPoint(x: -radius + (Float(column) + 0.5) * 2 * radius / Float(n),
-                                    y: radius - (Float(row) + 0.5) * 2 * radius / Float(n))
-                points.storage.replaceSubrange(((row * n + column) * latent)..<((row * n + column + 1) * latent), with: z)
-            }
-        }
-        let decoded = model.decode(points)
+        let grid = LatentGrid(side: n, radius: radius, placement: .cellCentres)
+        let decoded = model.decode(grid.points(on: plane, offPlane: cursor))
         let images = (0..<(n * n)).map { decoded.row($0) }
         manifoldCache = (key, images)
         return images

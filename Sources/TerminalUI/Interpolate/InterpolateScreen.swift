@@ -5,31 +5,23 @@ import VAECore
 /// Interpolation between two encoded images: a strip of frames decoded along a path through
 /// latent space, the current frame large, and the pixel-space cross-fade beside it.
 public final class InterpolateScreen: AppScreen {
-    /// How the path runs between the two posterior means.
-    public enum Path: String, Sendable {
-        /// A straight line.
-        case linear
-        /// A great-circle arc (slerp), which keeps the norm typical of samples from N(0, I).
-        case spherical
-    }
-
     public private(set) var state: ExploreState
     /// Ends given as images (files) rather than as encoded images of the data, when set.
     public let givenEnds: (a: InterpolationEnd, b: InterpolationEnd)?
     private let abilities: TerminalAbilities
     /// Frames along the path, ends included.
     public let frameCount: Int
-    public private(set) var path: Path = .linear
+    public private(set) var path: LatentPath = .linear
     /// Index of the frame shown large.
     public private(set) var position = 0
     public private(set) var animating = false
     private var lastTick: UInt64 = 0
     private var frames: [[Float]] = []
-    private var framesFor: (a: String, b: String, path: Path)?
+    private var framesFor: (a: String, b: String, path: LatentPath)?
     /// The strip's frames as last drawn: their columns and rows, for mouse clicks.
     private var stripCells: [(columns: Range<Int>, rows: ClosedRange<Int>, frame: Int)] = []
 
-    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9, path: Path = .linear,
+    public init(state: ExploreState, abilities: TerminalAbilities, frameCount: Int = 9, path: LatentPath = .linear,
                 ends givenEnds: (a: InterpolationEnd, b: InterpolationEnd)? = nil) {
         precondition(frameCount >= 2, "an interpolation needs at least 2 frames")
         self.state = state
@@ -69,27 +61,11 @@ public final class InterpolateScreen: AppScreen {
         return (end(a), end(b))
     }
 
-    /// Where frame `i` of `count` sits between latent points `p` and `q`.
-    public static func point(_ i: Int, of count: Int, from p: [Float], to q: [Float], path: Path) -> [Float] {
-        let t = Float(i) / Float(count - 1)
-        let dot = zip(p, q).reduce(Float(0)) { $0 + $1.0 * $1.1 }
-        let norms = (p.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot(), q.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot())
-        let cosine = norms.0 > 0 && norms.1 > 0 ? max(-1, min(1, dot / (norms.0 * norms.1))) : 1
-        let omega = acos(cosine)
-        guard path == .spherical, omega > 1e-4, sin(omega) > 1e-4 else {
-            return zip(p, q).map { $0 + t * ($1 - $0) }
-        }
-        let (wp, wq) = (sin((1 - t) * omega) / sin(omega), sin(t * omega) / sin(omega))
-        return zip(p, q).map { wp * $0 + wq * $1 }
-    }
-
     /// The decoded frames for the current ends and path, made when they change.
     public func decodedFrames() -> [[Float]] {
         let (a, b) = ends
         if let made = framesFor, made == (a.name, b.name, path) { return frames }
-        frames = (0..<frameCount).map {
-            state.model.decode(point: InterpolateScreen.point($0, of: frameCount, from: a.latent, to: b.latent, path: path))
-        }
+        frames = path.points(count: frameCount, from: a.latent, to: b.latent).map { state.model.decode(point: $0) }
         framesFor = (a.name, b.name, path)
         return frames
     }
@@ -97,8 +73,7 @@ public final class InterpolateScreen: AppScreen {
     /// The pixel-space blend of the two originals at frame `i`, for contrast.
     public func crossFade(_ i: Int) -> [Float] {
         let (a, b) = ends
-        let t = Float(i) / Float(frameCount - 1)
-        return zip(a.image, b.image).map { $0 + t * ($1 - $0) }
+        return CrossFade(from: a.image, to: b.image).frame(i, of: frameCount)
     }
 
     public var isBusy: Bool { animating }
@@ -183,24 +158,5 @@ extension InterpolateScreen {
         let fitting = max(1, min(frameCount, (width - 1) / (cell + 1)))
         let first = max(0, min(frameCount - fitting, position - fitting / 2))
         return first..<(first + fitting)
-    }
-}
-
-/// One end of an interpolation: its name, its image and its posterior mean.
-public struct InterpolationEnd: Sendable {
-    public var name: String
-    public var image: [Float]
-    public var latent: [Float]
-
-    public init(name: String, image: [Float], latent: [Float]) {
-        self.name = name
-        self.image = image
-        self.latent = latent
-    }
-
-    /// An image (already fitted to the model's input size) and its encoding by `model`.
-    public init(name: String, image: [Float], model: VAE) {
-        let encoding = model.encode(Tensor(shape: [1, image.count], storage: image))
-        self.init(name: name, image: image, latent: encoding.zMean.storage)
     }
 }

@@ -87,11 +87,12 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Loads the training and test sets; `fashionMNISTDirectory` is where the Debian package's
-    /// files are looked for.
+    /// files are looked for, and `fit` how the images of a folder of another aspect than the
+    /// model's are fitted (centre-cropped by default).
     /// With `testOnly` the training set is left empty and not read at all, for the commands that
     /// look at the test set alone (explore, eval, score, ...): Fashion-MNIST's test set is a
     /// seventh of it.
-    public func load(fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory,
+    public func load(fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory, fit: ImageFit = .crop,
                      testOnly: Bool = false) throws -> DataSplit {
         switch self {
         case .fashionMNIST:
@@ -105,7 +106,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             return try DataSpec.loadIDXDirectory(path, name: path, classNames: fashion ? DataSpec.fashionMNISTClasses : nil,
                                                  testOnly: testOnly)
         case .imageDirectory(let path):
-            return try ImageFolder.load(path, shape: .mnist, testOnly: testOnly)
+            return try ImageFolder.load(path, shape: .mnist, fit: fit, testOnly: testOnly)
         case .synthetic(let count, let seed):
             return SyntheticDigits.split(trainCount: count, seed: seed, testOnly: testOnly)
         }

@@ -150,12 +150,13 @@ public enum ImageFile {
         return Gray(width: outW, height: outH, pixels: pixels)
     }
 
-    /// The image fitted to `shape`: resized by area averaging and, by `inversion`, inverted so
-    /// that it is light on dark as the training data are.
-    public static func prepared(_ image: Gray, for shape: ImageShape, inversion: Inversion = .automatic) -> [Float] {
+    /// The image fitted to `shape`: cropped or letterboxed to its aspect and resized by area
+    /// averaging (see `ImageFit`) and, by `inversion`, inverted so that it is light on dark as
+    /// the training data are.
+    public static func prepared(_ image: Gray, for shape: ImageShape, fit: ImageFit,
+                                inversion: Inversion = .automatic) -> [Float] {
         precondition(shape.channels == 1, "only grayscale models take image files")
-        var pixels = ImageResampling.areaAverage(image.pixels, width: image.width, height: image.height,
-                                                 toWidth: shape.width, toHeight: shape.height)
+        var pixels = fit.resized(image, toWidth: shape.width, toHeight: shape.height)
         let invert: Bool
         switch inversion {
         case .always: invert = true

@@ -2,9 +2,9 @@ import Foundation
 
 /// A directory of PNG, PGM or PPM images as a dataset; every sixth image is held out for test,
 /// and of 2 to 5 images, which have no sixth, the last one, so that the test set is never
-/// empty (a test loss over no images is 0/0). Images are made grayscale, resized to the target
-/// size by area averaging and inverted when drawn dark on light (see `ImageFile.prepared`).
-/// They must all have the same size.
+/// empty (a test loss over no images is 0/0). Images are made grayscale, cropped (or padded) to
+/// the target's aspect and resized by area averaging (see `ImageFit`), and inverted when drawn
+/// dark on light (see `ImageFile.prepared`). They must all have the same size.
 ///
 /// Layouts, as torchvision's `ImageFolder` reads them:
 /// - images directly in the directory: one unlabelled set;
@@ -85,10 +85,10 @@ enum ImageFolder {
         count < 6 ? index == count - 1 : index % 6 == 5
     }
 
-    /// Loads and splits the images, fitted to `shape`; with `testOnly` the training images are
-    /// not read and the training set is empty.
-    static func load(_ directory: String, shape: ImageShape, inversion: ImageFile.Inversion = .automatic,
-                     testOnly: Bool = false) throws -> DataSplit {
+    /// Loads and splits the images, fitted to `shape` by `fit`; with `testOnly` the training
+    /// images are not read and the training set is empty.
+    static func load(_ directory: String, shape: ImageShape, fit: ImageFit = .crop,
+                     inversion: ImageFile.Inversion = .automatic, testOnly: Bool = false) throws -> DataSplit {
         let files = try imageFiles(directory)
         guard !files.isEmpty else { throw DataError(file: directory, "no PNG, PGM or PPM images (nor IDX files) found") }
         var size: (width: Int, height: Int, path: String)?
@@ -101,7 +101,7 @@ enum ImageFolder {
                 throw DataError(file: file.path, "is \(image.width)x\(image.height) but \(size.path) is \(size.width)x\(size.height); the images of a folder must share one size")
             }
             size = size ?? (image.width, image.height, file.path)
-            let pixels = ImageFile.prepared(image, for: shape, inversion: inversion)
+            let pixels = ImageFile.prepared(image, for: shape, fit: fit, inversion: inversion)
             if ImageFolder.isHeldOut(i, of: files.count) {
                 test += pixels
                 testLabels.append(file.label ?? 0)

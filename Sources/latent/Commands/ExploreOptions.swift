@@ -5,6 +5,7 @@ import VAECore
 
 extension GlyphMode: ExpressibleByArgument {}
 extension ImageFile.Inversion: ExpressibleByArgument {}
+extension ImageFit: ExpressibleByArgument {}
 
 /// Options of the commands that open the explorer.
 struct ExploreOptions: ParsableArguments {
@@ -111,7 +112,7 @@ private struct ExplorerLoad: @unchecked Sendable {
         if let ends {
             func end(_ source: InterpolationSource, marking mark: (Int) -> Void) throws -> InterpolationEnd {
                 if case .index(let index) = source, (0..<state.data.count).contains(index) { mark(index) }
-                return try source.end(model: model, test: state.data, invert: ends.invert)
+                return try source.end(model: model, test: state.data, invert: ends.invert, fit: ends.fit)
             }
             let a = try end(ends.a) { state.endpoints.a = $0 }
             let b = try end(ends.b) { state.endpoints.b = $0 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import TerminalUI
 import VAECore
 
 /// `latent interpolate A B`: the path through latent space between two test images.
@@ -11,8 +10,9 @@ struct Interpolate: ParsableCommand {
             Opens the explorer on its interpolate view: a strip of frames decoded along the \
             path between the two images' posterior means, the current frame large, and the \
             pixel-space cross-fade beside it. A and B are indices into the data's test set, or \
-            PNG/PGM/PPM files (made grayscale, resized to the model's input by area averaging, and \
-            inverted when drawn dark on light, unless --invert says otherwise). A file whose \
+            PNG/PGM/PPM files (made grayscale, fitted to the model's input by area averaging \
+            without stretching: letterboxed, or centre-cropped with --fit crop; and inverted when \
+            drawn dark on light, unless --invert says otherwise). A file whose \
             name starts with a dash goes after --, which ends the options: \
             `latent interpolate --out s.png -- -shoe.png 42`.
 
@@ -20,6 +20,7 @@ struct Interpolate: ParsableCommand {
               latent interpolate 0 1
               latent interpolate 17 4242 --model conv2.safetensors --data fashion-mnist
               latent interpolate shoe.png 42
+              latent interpolate wide-photo.png 42 --fit crop
               latent interpolate 0 1 --steps 12 --spherical --out strip.png
             """)
 
@@ -31,6 +32,9 @@ struct Interpolate: ParsableCommand {
 
     @Option(help: "Invert image files: automatic (when the background is light), always or never.")
     var invert: ImageFile.Inversion = .automatic
+
+    @Option(help: "Fit image files of another shape than the model's input: pad (letterboxed, margins of the image's border colour) or crop (its centre).")
+    var fit: ImageFit = .pad
 
     @Option(help: "Write the strip as a picture (.png, .pgm or .ppm) instead of opening the explorer (works without a terminal).")
     var out: String?
@@ -50,11 +54,11 @@ struct Interpolate: ParsableCommand {
             return
         }
         let request = InterpolationRequest(a: InterpolationSource(a), b: InterpolationSource(b), invert: invert,
-                                           steps: steps, path: path)
+                                           fit: fit, steps: steps, path: path)
         try options.openExplorer(firstScreen: 1, interpolation: request)
     }
 
-    private var path: InterpolateScreen.Path { spherical ? .spherical : .linear }
+    private var path: LatentPath { spherical ? .spherical : .linear }
 
     /// Decoded frames along the path in the first row, the pixel cross-fade in the second.
     private func writeStrip(to out: String) throws {
@@ -64,15 +68,10 @@ struct Interpolate: ParsableCommand {
         let shape = model.configuration.architecture.image
         try OutputPath.checkPictureSize(count: 2 * steps, of: shape, columns: steps, scale: 2, options: "--steps")
         let test = try options.source.loadTestData(for: loaded)
-        let ends = try (InterpolationSource(a).end(model: model, test: test, invert: invert),
-                        InterpolationSource(b).end(model: model, test: test, invert: invert))
-        let decoded = (0..<steps).map {
-            model.decode(point: InterpolateScreen.point($0, of: steps, from: ends.0.latent, to: ends.1.latent, path: path))
-        }
-        let faded = (0..<steps).map { i -> [Float] in
-            let t = Float(i) / Float(steps - 1)
-            return zip(ends.0.image, ends.1.image).map { $0 + t * ($1 - $0) }
-        }
+        let ends = try (InterpolationSource(a).end(model: model, test: test, invert: invert, fit: fit),
+                        InterpolationSource(b).end(model: model, test: test, invert: invert, fit: fit))
+        let decoded = path.points(count: steps, from: ends.0.latent, to: ends.1.latent).map { model.decode(point: $0) }
+        let faded = CrossFade(from: ends.0.image, to: ends.1.image).frames(count: steps)
         let picture = ImageFile.tiled(decoded + faded, width: shape.width, height: shape.height, columns: steps, scale: 2)
         try ImageFile.write(picture, to: out)
         Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")
@@ -85,8 +84,9 @@ struct InterpolationRequest {
     var a: InterpolationSource
     var b: InterpolationSource
     var invert: ImageFile.Inversion
+    var fit: ImageFit
     var steps: Int
-    var path: InterpolateScreen.Path
+    var path: LatentPath
 }
 
 /// Where one end of an interpolation comes from.
@@ -104,7 +104,7 @@ enum InterpolationSource {
     }
 
     /// The image and its posterior mean: a test image by index, or a file fitted to the model.
-    func end(model: VAE, test: Dataset, invert: ImageFile.Inversion) throws -> InterpolationEnd {
+    func end(model: VAE, test: Dataset, invert: ImageFile.Inversion, fit: ImageFit) throws -> InterpolationEnd {
         switch self {
         case .index(let index):
             guard (0..<test.count).contains(index) else {
@@ -115,9 +115,7 @@ enum InterpolationSource {
             guard model.configuration.architecture.image.channels == 1 else {
                 throw UsageError("\(path): image files need a grayscale model")
             }
-            let image = ImageFile.prepared(try ImageFile.read(path: path), for: model.configuration.architecture.image,
-                                           inversion: invert)
-            return InterpolationEnd(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
+            return try InterpolationEnd(file: path, model: model, fit: fit, inversion: invert)
         }
     }
 }

@@ -50,16 +50,10 @@ struct Sample: ParsableCommand {
             var rng = RandomGenerator(seed: seed)
             points = (0..<(random * latent)).map { _ in rng.normal() }
         } else {
-            // A grid of one is the origin.
-            let step = grid == 1 ? 0 : 2 * range / Float(grid - 1), start = grid == 1 ? 0 : range
-            for row in 0..<grid {
-                for column in 0..<grid {
-                    var z = [Float](repeating: 0, count: latent)
-                    z[0] = -start + Float(column) * step
-                    if latent > 1 { z[1] = start - Float(row) * step }
-                    points += z
-                }
-            }
+            // The outer images at ±range; a grid of one is the origin.
+            let plane = MapPlane.coordinateAxes(x: 0, y: 1, latentSize: latent)
+            points = LatentGrid(side: grid, radius: range, placement: .cellEdges)
+                .points(on: plane, offPlane: plane.origin).storage
         }
         let decoded = model.decode(Tensor(shape: [count, latent], storage: points))
         let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,

@@ -15,13 +15,13 @@ final class ImageFileTests: XCTestCase {
 
     func testPrepared_ResizesAndInvertsADarkDrawingOnLightPaper() throws {
         let image = try ImageFile.read(path: fixture)
-        let automatic = ImageFile.prepared(image, for: .mnist)
+        let automatic = ImageFile.prepared(image, for: .mnist, fit: .crop)
         XCTAssertEqual(automatic.count, 784)
         XCTAssertLessThan(automatic[0], 0.05, "the page became the dark background")
         XCTAssertGreaterThan(automatic.max()!, 0.7, "the ring became light")
-        let never = ImageFile.prepared(image, for: .mnist, inversion: .never)
+        let never = ImageFile.prepared(image, for: .mnist, fit: .crop, inversion: .never)
         XCTAssertGreaterThan(never[0], 0.95)
-        XCTAssertEqual(ImageFile.prepared(image, for: .mnist, inversion: .always), automatic)
+        XCTAssertEqual(ImageFile.prepared(image, for: .mnist, fit: .crop, inversion: .always), automatic)
     }
 
     func testNetpbm_PlainBinarySixteenBitAndColour() throws {

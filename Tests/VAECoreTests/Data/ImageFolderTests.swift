@@ -38,7 +38,7 @@ final class ImageFolderTests: XCTestCase {
             guard split.test.count == 1 else { continue }
             // The held-out image is the last of fewer than six, the sixth of six or seven.
             let heldOut = count < 6 ? count - 1 : 5
-            let alone = ImageFile.prepared(try ImageFile.read(path: "\(dir)/\(heldOut).pgm"), for: .mnist)
+            let alone = ImageFile.prepared(try ImageFile.read(path: "\(dir)/\(heldOut).pgm"), for: .mnist, fit: .crop)
             XCTAssertEqual(Array(split.test.image(0)), alone, "\(count) images")
         }
         XCTAssertEqual((0..<12).filter { ImageFolder.isHeldOut($0, of: 12) }, [5, 11])

@@ -1,14 +1,18 @@
-import VAECore
-
 /// The top principal axes of a set of points: the mean and the unit directions of largest
 /// variance, found by power iteration with deflation on the covariance matrix.
-struct PrincipalAxes {
-    let mean: [Float]
-    /// Orthonormal directions, largest variance first.
-    let directions: [[Float]]
+///
+/// Deterministic: each search starts from a fixed vector, and each direction is signed so that
+/// its largest component is positive.
+/// - Complexity: O(N L²) for the covariance, then O(200 L²) per axis; meant to run once per
+///   change of map, not inside the frame loop.
+public struct PrincipalAxes: Sendable {
+    /// The points' mean, [L].
+    public let mean: [Float]
+    /// Orthonormal directions, largest variance first, each [L].
+    public let directions: [[Float]]
 
-    /// The first `count` principal axes of the rows of `points` [N, L].
-    init(_ points: Tensor, count: Int) {
+    /// The first `count` principal axes of the rows of `points` [N, L] (at most L of them).
+    public init(_ points: Tensor, count: Int) {
         let (n, l) = (points.rows, points.rowSize)
         var mean = [Double](repeating: 0, count: l)
         for i in 0..<n { for j in 0..<l { mean[j] += Double(points[i * l + j]) } }

@@ -1,0 +1,31 @@
+import Foundation
+
+/// One end of an interpolation: its name, its image and its posterior mean.
+public struct InterpolationEnd: Sendable {
+    /// What to call the end: a caption (`#42 Sneaker`) or a file name.
+    public var name: String
+    /// Its pixels, fitted to the model's input.
+    public var image: [Float]
+    /// The posterior mean `zMean` of the image, where paths start and end.
+    public var latent: [Float]
+
+    public init(name: String, image: [Float], latent: [Float]) {
+        self.name = name
+        self.image = image
+        self.latent = latent
+    }
+
+    /// An image (already fitted to the model's input size) and its encoding by `model`.
+    public init(name: String, image: [Float], model: VAE) {
+        let encoding = model.encode(Tensor(shape: [1, image.count], storage: image))
+        self.init(name: name, image: image, latent: encoding.zMean.storage)
+    }
+
+    /// An image file read, fitted to a grayscale `model`'s input by `fit` and `inversion` (see
+    /// `ImageFile.prepared`) and encoded, named by its file name.
+    public init(file path: String, model: VAE, fit: ImageFit, inversion: ImageFile.Inversion) throws {
+        let image = ImageFile.prepared(try ImageFile.read(path: path), for: model.configuration.architecture.image,
+                                       fit: fit, inversion: inversion)
+        self.init(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
+    }
+}
