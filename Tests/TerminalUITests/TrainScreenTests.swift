@@ -158,4 +158,35 @@ extension TrainScreenTests {
         XCTAssertTrue(frame.lines.contains { $0.contains("beta 2") }, "the beta change is marked")
         assertSnapshot(frame, named: "train-100x30")
     }
+
+    func testChart_ReadsWithoutColourOrUnicodeAndInLogScale() {
+        let screen = screenAfterFixedRun(abilities: .init(unicode: false, colors: 0, noColor: true))
+        var chart = frame(screen, columns: 80, rows: 24)
+        let rows = 4..<23
+        XCTAssertTrue(rows.allSatisfy { chart.lines[$0].unicodeScalars.allSatisfy(\.isASCII) }, chart.lines.joined(separator: "\n"))
+        let legend = chart.lines[4]
+        XCTAssertTrue(legend.contains("total ") && legend.contains("recon ") && legend.contains("o test "), legend)
+        let totalAt = legend.distance(from: legend.startIndex, to: legend.range(of: "total")!.lowerBound)
+        let reconAt = legend.distance(from: legend.startIndex, to: legend.range(of: "recon")!.lowerBound)
+        XCTAssertEqual(chart[totalAt, 4].style, .bold, "the total is bold where colours are not shown")
+        XCTAssertEqual(chart[reconAt, 4].style, [])
+        XCTAssertTrue(rows.contains { chart.lines[$0].contains("*") && chart.lines[$0].contains("o") })
+        XCTAssertTrue(rows.contains { chart.lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("KL ") })
+        XCTAssertTrue(screen.handle(.character("g")))
+        chart = frame(screen, columns: 80, rows: 24)
+        XCTAssertTrue(chart.lines[4].contains("log scale"), chart.lines[4])
+        XCTAssertTrue(rows.contains { chart.lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("KL ") }, "both panels in log scale")
+    }
+
+    func testGoldenRender_FromFixedEvents_60x20() {
+        assertSnapshot(frame(screenAfterFixedRun(), columns: 60, rows: 20), named: "train-60x20")
+    }
+
+    func testGoldenRender_FromFixedEvents_80x24() {
+        assertSnapshot(frame(screenAfterFixedRun(), columns: 80, rows: 24), named: "train-80x24")
+    }
+
+    func testGoldenRender_FromFixedEvents_200x60() {
+        assertSnapshot(frame(screenAfterFixedRun(), columns: 200, rows: 60), named: "train-200x60")
+    }
 }
