@@ -178,6 +178,21 @@ extension TrainScreenTests {
         XCTAssertTrue(rows.contains { chart.lines[$0].trimmingCharacters(in: .whitespaces).hasPrefix("KL ") }, "both panels in log scale")
     }
 
+    func testChart_OfAPlainAutoencoderHasNoKLPanel() {
+        let model = VAE(configuration: ModelConfiguration(architecture: Architecture(body: .mlp(hidden: [32]), latent: 2), kind: .ae), seed: 1)
+        let trainer = Trainer(model: model, data: SyntheticDigits.split(trainCount: 256, seed: 1), settings: TrainingSettings(epochs: 1, batchSize: 64))
+        let screen = TrainScreen(trainer: trainer, abilities: .init(unicode: true, colors: 256, noColor: false), checkpoint: "")
+        for step in 1...4 {
+            let loss = LossTerms(reconstruction: 300 - Double(step), kl: 0, total: 300 - Double(step))
+            screen.queue.receive(.step(StepReport(step: step, epoch: 1, batch: step, batchesPerEpoch: 4, loss: loss, beta: 1,
+                                                  imagesPerSecond: 100, secondsRemaining: 1)))
+        }
+        screen.update()
+        let lines = frame(screen, columns: 80, rows: 24).lines
+        XCTAssertTrue(lines[4].contains("recon 29") && !lines[4].contains("total"), lines[4])
+        XCTAssertFalse(lines.contains { $0.contains("KL ") && !$0.contains("epoch") }, "its KL is 0 by definition")
+    }
+
     func testGoldenRender_FromFixedEvents_60x20() {
         assertSnapshot(frame(screenAfterFixedRun(), columns: 60, rows: 20), named: "train-60x20")
     }
