@@ -195,7 +195,7 @@ extension ExplorerTmuxTests {
     func testTrainMonitor_ShowsTheLossMovingAndQuitSaves() throws {
         let model = directory + "/live.safetensors"
         try start("\(binary) train --data synthetic:2000 --arch mlp2 --epochs 1000 --out \(model)")
-        let early = try waitFor("━ total", seconds: 60)
+        let early = try waitFor(" total ", seconds: 60)
         XCTAssertTrue(early.contains("latent - train"), early)
         func stepOf(_ screen: String) -> Int? {
             screen.split(separator: "\n").first { $0.contains("img/s") }
@@ -203,7 +203,7 @@ extension ExplorerTmuxTests {
                 .flatMap { Int($0) }
         }
         func totalOf(_ screen: String) -> String? {
-            screen.components(separatedBy: "━ total ").dropFirst().first?.split(separator: " ").first.map(String.init)
+            screen.components(separatedBy: " total ").dropFirst().first?.split(separator: " ").first.map(String.init)
         }
         let firstStep = try XCTUnwrap(stepOf(early))
         let firstTotal = try XCTUnwrap(totalOf(early))
@@ -218,7 +218,7 @@ extension ExplorerTmuxTests {
         try tmux(["send-keys", "-t", "main", "3"])
         try waitFor("pixel cross-fade")
         try tmux(["send-keys", "-t", "main", "1"])
-        try waitFor("━ total")
+        try waitFor(" total ")
         try tmux(["send-keys", "-t", "main", "q"])
         let after = try waitFor("EXITED 0", seconds: 60)
         XCTAssertTrue(after.contains("stopped at step"), after)

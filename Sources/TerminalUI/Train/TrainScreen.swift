@@ -183,16 +183,24 @@ public final class TrainScreen: AppScreen {
     public func draw(into grid: inout Grid, top: Int, rows: Int) {
         let width = grid.width
         grid.put(progressLine(width: width), x: 1, y: top, maxWidth: width - 2)
-        grid.put(summaryLine(), x: 1, y: top + 1, style: showsMessage ? [] : .dim, maxWidth: width - 2)
+        grid.put(summaryLine(width: width - 2), x: 1, y: top + 1, style: showsMessage ? [] : .dim, maxWidth: width - 2)
         let sampleRows = rows >= 24 ? 8 : 0
-        var chart = LineChart(series: [
-            .init(name: "total", values: total, color: abilities.usesColor ? .palette(231) : .terminalDefault),
-            .init(name: "recon", values: reconstruction, color: abilities.usesColor ? .palette(39) : .terminalDefault),
-            .init(name: "KL", values: kl, color: abilities.usesColor ? .palette(208) : .terminalDefault),
-        ])
+        // Total and reconstruction differ by the KL, a few percent: the KL gets a panel and a
+        // scale of its own below them. Without colour the total is bold.
+        let color = abilities.usesColor
+        let totalLine = LineChart.Series(name: "total", values: total, color: color ? .palette(231) : .terminalDefault,
+                                         style: color ? [] : .bold)
+        let reconstructionLine = LineChart.Series(name: "recon", values: reconstruction, color: color ? .palette(39) : .terminalDefault)
+        // The test score of each epoch of this run, at the step where the epoch ended.
+        let testPoints = LineChart.Points(name: "test", points: zip(epochMarks, records.suffix(epochMarks.count)).map { ($0, $1.test.negativeELBO) },
+                                          glyph: "o", color: color ? .palette(226) : .terminalDefault)
+        let isVAE = trainer.model.configuration.kind == .vae
+        var chart = LineChart(
+            upper: .init(name: "loss", series: isVAE ? [totalLine, reconstructionLine] : [reconstructionLine], points: [testPoints]),
+            lower: isVAE ? .init(name: "KL", series: [.init(name: "KL", values: kl, color: color ? .palette(208) : .terminalDefault)]) : nil)
         chart.logarithmic = logarithmic
         chart.marks = epochMarks
-        chart.labelledMarks = betaChanges.map { ($0.index, String(format: "β%.2g", Double($0.beta))) }
+        chart.labelledMarks = betaChanges.map { ($0.index, String(format: "beta %.2g", Double($0.beta))) }
         chart.braille = abilities.unicode
         let chartRows = rows - 3 - sampleRows
         let mapColumns = liveMap == nil || width < 90 ? 0 : min(2 * chartRows + 2, width / 3)
@@ -251,12 +259,16 @@ public final class TrainScreen: AppScreen {
         !message.isEmpty && Double(DispatchTime.now().uptimeNanoseconds - messageShown) / 1e9 < messageSeconds
     }
 
-    private func summaryLine() -> String {
+    /// The notice, or the last epoch's figures: whole fields, the test score kept longest.
+    private func summaryLine(width: Int) -> String {
         if showsMessage { return message }
         guard let record = records.last else { return "the first epoch's test score comes at its end" }
-        return String(format: "epoch %d: train %.2f (recon %.2f + KL %.2f)  test %.2f  %.0f img/s",
-                      record.epoch, record.train.total, record.train.reconstruction, record.train.kl,
-                      record.test.negativeELBO, record.imagesPerSecond)
+        return PriorityLine([
+            .init(String(format: "epoch %d: train %.2f", record.epoch, record.train.total), priority: 5),
+            .init(String(format: "(recon %.2f + KL %.2f)", record.train.reconstruction, record.train.kl), priority: 2),
+            .init(String(format: "test %.2f", record.test.negativeELBO), priority: 4),
+            .init(String(format: "%.0f img/s", record.imagesPerSecond), priority: 1),
+        ]).text(width: width)
     }
 
     /// What a stop waits for: the step in progress, or the test pass after an epoch's last step.

@@ -16,6 +16,7 @@ final class LossCurvePlotTests: XCTestCase {
         let kl = NiceTicks(covering: 6.27, 6.54, about: 3)
         XCTAssertEqual(kl.step, 0.1, accuracy: 1e-12)
         XCTAssertEqual(kl.values.map(kl.label), ["6.2", "6.3", "6.4", "6.5", "6.6"])
+        XCTAssertEqual([losses.decimals, kl.decimals, NiceTicks(covering: 0.0121, 0.0149, about: 4).decimals], [0, 1, 3])
         XCTAssertEqual(NiceTicks(covering: -0.04, 1, about: 5).label(-0.0001), "0.0")
         let epochs = NiceTicks(covering: 1, 100, about: 10, integers: true)
         XCTAssertEqual(epochs.values(within: 1...100), [10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
