@@ -184,7 +184,9 @@ public final class TrainScreen: AppScreen {
         let width = grid.width
         grid.put(progressLine(width: width), x: 1, y: top, maxWidth: width - 2)
         grid.put(summaryLine(width: width - 2), x: 1, y: top + 1, style: showsMessage ? [] : .dim, maxWidth: width - 2)
-        let sampleRows = rows >= 24 ? 8 : 0
+        // Sample tiles grow with the window: 7 rows (14 columns) and up to twice that.
+        let tileRows = rows >= 24 ? min(14, max(7, rows / 5)) : 0
+        let sampleRows = tileRows > 0 ? tileRows + 1 : 0
         // Total and reconstruction differ by the KL, a few percent: the KL gets a panel and a
         // scale of its own below them. Without colour the total is bold.
         let color = abilities.usesColor
@@ -215,22 +217,23 @@ public final class TrainScreen: AppScreen {
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
         let shape = trainer.model.configuration.architecture.image
         // About a quarter of the tiles for original/reconstruction pairs, the rest for samples.
-        let tiles = (width - 1) / 15
+        let (tileColumns, stride) = (2 * tileRows, 2 * tileRows + 1)
+        let tiles = (width - 1) / stride
         let pairs = min(reconstructions.count, (tiles - 1) / 4)
         let sampleCount = min(samples.count, tiles - 2 * pairs - (pairs > 0 ? 1 : 0))
-        grid.put("samples from N(0, I)", x: 1, y: y, style: .dim, maxWidth: 15 * sampleCount)
+        grid.put("samples from N(0, I)", x: 1, y: y, style: .dim, maxWidth: stride * sampleCount)
         for (i, image) in samples.prefix(sampleCount).enumerated() {
             renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
-                          x: 1 + i * 15, y: y + 1, columns: 14, rows: 7)
+                          x: 1 + i * stride, y: y + 1, columns: tileColumns, rows: tileRows)
         }
         guard pairs > 0 else { return }
-        let left = 1 + (sampleCount + 1) * 15
+        let left = 1 + (sampleCount + 1) * stride
         grid.put("test image, reconstruction", x: left, y: y, style: .dim, maxWidth: width - left)
         for (i, pair) in reconstructions.prefix(pairs).enumerated() {
             renderer.draw(pair.original, width: shape.width, height: shape.height, into: &grid,
-                          x: left + 2 * i * 15, y: y + 1, columns: 14, rows: 7)
+                          x: left + 2 * i * stride, y: y + 1, columns: tileColumns, rows: tileRows)
             renderer.draw(pair.reconstruction, width: shape.width, height: shape.height, into: &grid,
-                          x: left + (2 * i + 1) * 15, y: y + 1, columns: 14, rows: 7)
+                          x: left + (2 * i + 1) * stride, y: y + 1, columns: tileColumns, rows: tileRows)
         }
     }
 
