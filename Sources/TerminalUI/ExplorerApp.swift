@@ -166,8 +166,9 @@ public final class ExplorerApp {
         return PriorityLine(fields)
     }
 
-    /// The help overlay's text: the current screen's keys, then those every screen has.
-    var helpLines: [String] {
+    /// The help overlay's text for a terminal `columns` wide: the current screen's keys, then
+    /// those every screen has; an action too long for the width goes on under itself.
+    func helpLines(columns: Int) -> [String] {
         var keys = screens[current].helpKeys
         if screens.count > 1 { keys.append(("Tab 1-\(screens.count)", "switch view (or click its tab)")) }
         keys.append(("?", "this help"))
@@ -175,16 +176,45 @@ public final class ExplorerApp {
         // A screen may say what q does there (the monitor saves first).
         if !keys.contains(where: { $0.keys == "q" }) { keys.append(("q", "quit")) }
         let keyWidth = max(12, keys.map(\.keys.count).max() ?? 0)
-        return ["Keys"] + keys.map { "  \($0.keys.padding(toLength: keyWidth, withPad: " ", startingAt: 0)) \($0.action)" }
-            + ["", "any key closes this help"]
+        let actionWidth = max(10, columns - 4 - keyWidth - 3)
+        var lines = ["Keys"]
+        for (key, action) in keys {
+            for (i, part) in ExplorerApp.wrap(action, width: actionWidth).enumerated() {
+                lines.append("  \((i == 0 ? key : "").padding(toLength: keyWidth, withPad: " ", startingAt: 0)) \(part)")
+            }
+        }
+        return lines + ["", "any key closes this help"]
     }
 
+    /// `text` in lines of at most `width` characters, broken at spaces where it can be.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+            while line.count > width {
+                lines.append(String(line.prefix(width)))
+                line = String(line.dropFirst(width))
+            }
+        }
+        return lines + (line.isEmpty ? [] : [line])
+    }
+
+    /// The help in a box in the middle of the screen; on a screen too short for it the blank
+    /// line goes, then the box covers the title and status rows too.
     private func drawHelp(into grid: inout Grid) {
-        let lines = helpLines
-        let width = (lines.map(\.count).max() ?? 0) + 4, height = lines.count + 2
+        var lines = helpLines(columns: grid.width)
+        if lines.count + 2 > grid.height { lines.remove(at: lines.count - 2) }
+        let width = min(grid.width, (lines.map(\.count).max() ?? 0) + 4), height = min(grid.height, lines.count + 2)
         let left = (grid.width - width) / 2, top = (grid.height - height) / 2
         grid.fill(x: left, y: top, width: width, height: height, with: Cell(" ", style: .reverse))
-        for (i, line) in lines.enumerated() {
+        for (i, line) in lines.prefix(height - 2).enumerated() {
             grid.put(line, x: left + 2, y: top + 1 + i, style: i == 0 ? [.reverse, .bold] : .reverse, maxWidth: width - 4)
         }
     }

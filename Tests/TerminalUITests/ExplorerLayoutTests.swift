@@ -40,6 +40,25 @@ final class ExplorerLayoutTests: XCTestCase {
         }
     }
 
+    func testHelp_FitsEverySizeWithEveryKeyWhole() {
+        for (columns, rows) in ExplorerLayoutTests.sizes {
+            for first in [0, 1] {
+                let app = makeApp(columns: columns, rows: rows, first: first)
+                app.handle(.character("?"))
+                let text = app.frame().lines.joined(separator: "\n")
+                XCTAssertTrue(text.contains("Keys") && text.contains("any key closes this help"), "\(columns)x\(rows):\n\(text)")
+                for (keys, action) in app.screens[first].helpKeys {
+                    XCTAssertTrue(text.contains(keys), "\(columns)x\(rows): \(keys)")
+                    for word in action.split(separator: " ") {
+                        XCTAssertTrue(text.contains(word), "\(columns)x\(rows): '\(word)' of '\(action)'\n\(text)")
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(ExplorerApp.wrap("one two three four", width: 9), ["one two", "three", "four"])
+        XCTAssertEqual(ExplorerApp.wrap("abcdefghij", width: 4), ["abcd", "efgh", "ij"])
+    }
+
     func testImages_GrowWithTheTerminal() {
         func imageWidth(_ columns: Int, _ rows: Int) -> Int {
             let frame = makeApp(columns: columns, rows: rows).frame()

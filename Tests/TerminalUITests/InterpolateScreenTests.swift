@@ -101,6 +101,6 @@ final class InterpolateScreenTests: XCTestCase {
         app.handle(.character("?"))
         let lines = app.frame().lines
         XCTAssertTrue(lines.contains { $0.contains("a b (explore) choose the two images on the map") }, lines.joined(separator: "\n"))
-        XCTAssertEqual(app.helpLines.filter { $0.hasPrefix("  q ") }.map { $0.split(separator: " ") }, [["q", "quit"]])
+        XCTAssertEqual(app.helpLines(columns: 100).filter { $0.hasPrefix("  q ") }.map { $0.split(separator: " ") }, [["q", "quit"]])
     }
 }

@@ -65,7 +65,7 @@ final class TrainScreenTests: XCTestCase {
         XCTAssertEqual(screen.message, "saved m.safetensors")
         XCTAssertFalse(screen.handle(.character("z")))
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "test")
-        XCTAssertEqual(app.helpLines.filter { $0.hasPrefix("  q ") }, ["  q            stop, save and quit"], "q is listed once")
+        XCTAssertEqual(app.helpLines(columns: 100).filter { $0.hasPrefix("  q ") }, ["  q            stop, save and quit"], "q is listed once")
         screen.willQuit()
         XCTAssertTrue(trainer.control.isCancelled)
     }

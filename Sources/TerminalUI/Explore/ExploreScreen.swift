@@ -101,10 +101,10 @@ public final class ExploreScreen: AppScreen {
     public var helpKeys: [(keys: String, action: String)] {
         [("arrows hjkl", "move the cursor"), ("PgUp PgDn", "\(ExploreScreen.pageSteps) steps up or down"),
          ("Home End", "to the map's left or right edge"), ("+ -", "bigger or smaller steps"),
-         ("n", "jump to the nearest encoded image"), ("g", "manifold grid: decoded images over the map"),
-         ("x y", "next latent dimension on the horizontal or vertical axis"),
-         ("p", "principal axes of the encodings on the map, or back"),
-         ("a b", "mark the nearest image as an end of the interpolation"),
-         ("click, wheel", "move the cursor there; bigger or smaller steps")]
+         ("n", "jump to the nearest encoded image"), ("g", "manifold grid: decoded images on the map"),
+         ("x y", "next latent dimension on the x or y axis"),
+         ("p", "the encodings' principal axes, or back"),
+         ("a b", "mark the nearest image as a path's end"),
+         ("click, wheel", "move the cursor there; change the step")]
     }
 }

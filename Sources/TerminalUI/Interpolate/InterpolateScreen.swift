@@ -115,7 +115,7 @@ public final class InterpolateScreen: AppScreen {
         [("left right hl", "move along the path"), ("Home End", "first or last frame"),
          ("PgUp PgDn", "a quarter of the path back or on"), ("space", "animate"),
          ("p", "linear or spherical path"), ("a b (explore)", "choose the two images on the map"),
-         ("click, wheel", "show a frame of the strip; step along the path")]
+         ("click, wheel", "show a strip frame; step along the path")]
     }
 
     public func draw(into grid: inout Grid, top: Int, rows: Int) {
