@@ -92,7 +92,7 @@ public final class ExploreScreen: AppScreen {
 
     public var statusKeys: [String] {
         if showsNotice, let notice { return [notice] }
-        return ["arrows/hjkl move", "+/- step \(view.formatted(state.step))", "n nearest", "g grid", "a b ends"]
+        return ["arrows/hjkl move", "+/- step \(ExploreView.formatted(state.step))", "n nearest", "g grid", "a b ends"]
     }
 
     /// Steps Page Up and Page Down move the cursor.

@@ -68,6 +68,4 @@ public struct ExploreView {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
-
-    func formatted(_ value: Float) -> String { ExploreView.formatted(value) }
 }

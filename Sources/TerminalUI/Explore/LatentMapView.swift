@@ -18,7 +18,7 @@ public struct LatentMapView {
     @discardableResult
     public func draw(_ state: ExploreState, into grid: inout Grid, x: Int, y: Int, columns: Int, rows: Int,
                      legend: Bool = false) -> MapLayout {
-        let names = state.axisNames, radius = formatted(state.radius)
+        let names = state.axisNames, radius = ExploreView.formatted(state.radius)
         let label = PriorityLine([.init("x: \(names.x)  y: \(names.y)", priority: 2),
                                   .init("-\(radius) to \(radius)", priority: 1)])
         grid.put(label.text(width: columns - 1), x: x + 1, y: y, style: .dim, maxWidth: columns - 1)
@@ -157,6 +157,4 @@ public struct LatentMapView {
             grid.put(names[i], x: column + 2, y: row, maxWidth: entryWidth - 2)
         }
     }
-
-    func formatted(_ value: Float) -> String { ExploreView.formatted(value) }
 }
