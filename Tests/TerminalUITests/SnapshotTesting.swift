@@ -31,14 +31,17 @@ func assertSnapshot(_ grid: Grid, named name: String, file: StaticString = #file
 }
 
 func snapshotText(_ grid: Grid) -> String {
-    var palette: [Int] = []
+    var palette: [String] = []
+    func listed(_ name: String) -> Character {
+        if !palette.contains(name) { palette.append(name) }
+        return Character(Unicode.Scalar(UInt8(ascii: "A") + UInt8(palette.firstIndex(of: name)! % 26)))
+    }
     func code(_ color: TerminalColor) -> Character {
         switch color {
         case .terminalDefault: return "."
         case .gray(let level): return Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8(level)))
-        case .palette(let index):
-            if !palette.contains(index) { palette.append(index) }
-            return Character(Unicode.Scalar(UInt8(ascii: "A") + UInt8(palette.firstIndex(of: index)! % 26)))
+        case .palette(let index): return listed(String(index))
+        case .rgb(let r, let g, let b): return listed("#" + [r, g, b].map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined())
         }
     }
     var text = grid.lines.joined(separator: "\n") + "\n--- foreground\n"

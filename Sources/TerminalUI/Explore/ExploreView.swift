@@ -36,14 +36,14 @@ public struct ExploreView {
         let caption: PriorityLine
         if let nearest = state.nearest {
             let half = (columns - 1) / 2
-            renderer.draw(Array(state.data.image(nearest)), width: side.width, height: side.height, into: &grid,
+            renderer.draw(Array(state.data.image(nearest)), shape: side, into: &grid,
                           x: x, y: y + 1, columns: half, rows: imageRows)
-            renderer.draw(state.decoded, width: side.width, height: side.height, into: &grid,
+            renderer.draw(state.decoded, shape: side, into: &grid,
                           x: x + half + 1, y: y + 1, columns: half, rows: imageRows)
             caption = PriorityLine([.init("#\(nearest) \(state.data.className(of: nearest) ?? "unlabelled")", priority: 2),
                                     .init("original | reconstruction", priority: 1)])
         } else {
-            renderer.draw(state.decoded, width: side.width, height: side.height, into: &grid,
+            renderer.draw(state.decoded, shape: side, into: &grid,
                           x: x, y: y + 1, columns: columns, rows: imageRows)
             caption = PriorityLine([.init("decoded at the cursor", priority: 2), .init("step \(ExploreView.formatted(state.step))", priority: 1)])
         }

@@ -88,7 +88,7 @@ public struct LatentMapView {
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
         let shape = state.data.shape
         for (i, image) in state.manifold(side: side).enumerated() {
-            renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
+            renderer.draw(image, shape: shape, into: &grid,
                           x: x + (i % side) * tileColumns, y: y + (i / side) * tileRows, columns: tileColumns, rows: tileRows)
         }
         let layout = MapLayout(left: Float(x), top: Float(y), width: Float(side * tileColumns), height: Float(side * tileRows),

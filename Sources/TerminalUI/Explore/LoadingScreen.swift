@@ -80,9 +80,8 @@ public final class LoadingScreen<Loaded>: AppScreen {
         let shape = model.configuration.architecture.image
         grid.put("z = (\(Array(repeating: "0", count: min(4, model.latentSize)).joined(separator: ", ")))",
                  x: mapColumns + 1, y: top, maxWidth: imageColumns)
-        guard decoded.count == shape.width * shape.height else { return }
         ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
-            .draw(decoded, width: shape.width, height: shape.height, into: &grid,
+            .draw(decoded, shape: shape, into: &grid,
                   x: mapColumns + 1, y: top + 1, columns: imageColumns, rows: max(2, rows - 2))
         grid.put("decoded at the origin", x: mapColumns + 1, y: top + rows - 1, style: .dim, maxWidth: imageColumns)
     }

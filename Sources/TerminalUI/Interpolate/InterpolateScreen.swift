@@ -134,7 +134,7 @@ public final class InterpolateScreen: AppScreen {
         stripCells = []
         for (column, i) in visible.enumerated() {
             let x = 1 + column * (cell + 1)
-            renderer.draw(frames[i], width: shape.width, height: shape.height, into: &grid, x: x, y: top + 1, columns: cell, rows: stripRows)
+            renderer.draw(frames[i], shape: shape, into: &grid, x: x, y: top + 1, columns: cell, rows: stripRows)
             let number = "\(i + 1)"
             grid.put(number, x: x + (cell - number.count) / 2, y: top + 1 + stripRows,
                      style: i == position ? [.reverse, .bold] : .dim)
@@ -146,8 +146,8 @@ public final class InterpolateScreen: AppScreen {
         let half = (grid.width - 3) / 2
         grid.put(half >= 30 ? "decoded from latent space" : "decoded", x: 1, y: y - 1, style: .dim, maxWidth: half)
         grid.put(half >= 30 ? "pixel cross-fade, for contrast" : "pixel cross-fade", x: half + 2, y: y - 1, style: .dim, maxWidth: half)
-        renderer.draw(frames[position], width: shape.width, height: shape.height, into: &grid, x: 1, y: y, columns: half, rows: bigRows)
-        renderer.draw(crossFade(position), width: shape.width, height: shape.height, into: &grid,
+        renderer.draw(frames[position], shape: shape, into: &grid, x: 1, y: y, columns: half, rows: bigRows)
+        renderer.draw(crossFade(position), shape: shape, into: &grid,
                       x: half + 2, y: y, columns: half, rows: bigRows)
     }
 }

@@ -25,22 +25,39 @@ public struct ImageRenderer: Sendable {
                 max(1, Int((Double(height) * pixel / 2).rounded(.down))))
     }
 
-    /// Draws `pixels` (row-major, values in [0, 1], 0 = black) centred in the rectangle.
+    /// Draws `pixels` (values in [0, 1], 0 = black; one row-major plane per channel, as
+    /// PyTorch lays out an image: gray, or red, green, blue) centred in the rectangle. Colour
+    /// images are drawn in colour with half-blocks on a colour terminal, else by their luminance.
     /// Returns the rectangle the image took.
     @discardableResult
-    public func draw(_ pixels: [Float], width: Int, height: Int, into grid: inout Grid,
+    public func draw(_ pixels: [Float], width: Int, height: Int, channels: Int = 1, into grid: inout Grid,
                      x: Int, y: Int, columns: Int, rows: Int) -> (x: Int, y: Int, columns: Int, rows: Int) {
-        precondition(pixels.count == width * height, "image has \(pixels.count) values, expected \(width)x\(height)")
+        precondition(channels == 1 || channels == 3, "images have 1 or 3 channels, not \(channels)")
+        precondition(pixels.count == width * height * channels,
+                     "image has \(pixels.count) values, expected \(channels)x\(width)x\(height)")
         let size = fittedSize(width: width, height: height, columns: columns, rows: rows)
         guard size.columns > 0 else { return (x, y, 0, 0) }
         let (across, down) = mode.subpixels
-        let sampled = ImageResampling.areaAverage(pixels, width: width, height: height,
-                                                  toWidth: size.columns * across, toHeight: size.rows * down)
+        let (sampledWidth, sampledHeight) = (size.columns * across, size.rows * down)
+        let plane = width * height
+        let planes = (0..<channels).map { channel in
+            ImageResampling.areaAverage(Array(pixels[(channel * plane)..<((channel + 1) * plane)]), width: width, height: height,
+                                        toWidth: sampledWidth, toHeight: sampledHeight)
+        }
+        let inColour = channels == 3 && color && mode == .half
+        // Rec. 709 weights on the sRGB values: close enough to tell shapes apart in gray.
+        let sampled = channels == 1 || inColour ? planes[0]
+            : (0..<planes[0].count).map { 0.2126 * planes[0][$0] + 0.7152 * planes[1][$0] + 0.0722 * planes[2][$0] }
         let left = x + (columns - size.columns) / 2, top = y + (rows - size.rows) / 2
-        let stride = size.columns * across
+        let stride = sampledWidth
         var block = [Float](repeating: 0, count: across * down)
         for row in 0..<size.rows {
             for column in 0..<size.columns {
+                if inColour {
+                    let (upper, lower) = ((2 * row) * stride + column, (2 * row + 1) * stride + column)
+                    grid[left + column, top + row] = ImageRenderer.halfCell(ImageRenderer.rgb(planes, upper), ImageRenderer.rgb(planes, lower))
+                    continue
+                }
                 for dy in 0..<down {
                     for dx in 0..<across {
                         block[dy * across + dx] = sampled[(row * down + dy) * stride + column * across + dx]
@@ -50,6 +67,25 @@ public struct ImageRenderer: Sendable {
             }
         }
         return (left, top, size.columns, size.rows)
+    }
+
+    /// Draws an image of `shape` (see the other `draw`).
+    @discardableResult
+    public func draw(_ pixels: [Float], shape: ImageShape, into grid: inout Grid,
+                     x: Int, y: Int, columns: Int, rows: Int) -> (x: Int, y: Int, columns: Int, rows: Int) {
+        draw(pixels, width: shape.width, height: shape.height, channels: shape.channels, into: &grid,
+             x: x, y: y, columns: columns, rows: rows)
+    }
+
+    /// The sRGB colour of sample `index` of three planes.
+    static func rgb(_ planes: [[Float]], _ index: Int) -> TerminalColor {
+        func byte(_ value: Float) -> UInt8 { UInt8((min(max(value.isNaN ? 0 : value, 0), 1) * 255).rounded()) }
+        return .rgb(byte(planes[0][index]), byte(planes[1][index]), byte(planes[2][index]))
+    }
+
+    /// A half-block: the upper pixel's colour in front, the lower's behind.
+    static func halfCell(_ upper: TerminalColor, _ lower: TerminalColor) -> Cell {
+        upper == lower ? Cell(" ", background: lower) : Cell("▀", foreground: upper, background: lower)
     }
 
     /// The cell for one block of sub-pixels (row-major, `mode.subpixels` in size).

@@ -6,6 +6,9 @@ public enum TerminalColor: Hashable, Sendable {
     case gray(Int)
     /// An entry of the 256-colour palette (0-15 are the user's themed colours).
     case palette(Int)
+    /// An sRGB colour, 0-255 a channel: exact where the terminal has direct colour, else the
+    /// nearest fixed colour of the 256-colour palette after an ordered dither (`Palette256`).
+    case rgb(UInt8, UInt8, UInt8)
 }
 
 /// Text styles a cell can carry.

@@ -80,8 +80,9 @@ public final class NCursesTerminal: Terminal {
                 // The bottom-right cell would scroll the screen on some terminals.
                 if y == rows - 1 && x == columns - 1 { continue }
                 let cell = grid[x, y]
+                // A half-block's foreground is the cell's upper pixel, its background the lower.
                 latent_put_cell(Int32(y), Int32(x), wchar_t(cell.glyph.value), attributes(cell.style),
-                                pair(cell.foreground, cell.background))
+                                pair(paletteIndex(cell.foreground, x: x, y: 2 * y), paletteIndex(cell.background, x: x, y: 2 * y + 1)))
             }
         }
         refresh()
@@ -174,12 +175,21 @@ public final class NCursesTerminal: Terminal {
         return attrs
     }
 
-    /// The palette index for a colour on this terminal, -1 for the default.
-    private func paletteIndex(_ color: TerminalColor) -> Int32 {
+    /// The colour number for a colour on this terminal, -1 for the default; (x, y) is the
+    /// pixel's place on the screen, which the 256-colour dither depends on.
+    private func paletteIndex(_ color: TerminalColor, x: Int, y: Int) -> Int32 {
         guard abilities.usesColor else { return -1 }
         switch color {
         case .terminalDefault:
             return -1
+        case .rgb(let r, let g, let b):
+            if abilities.colors >= 1 << 24 {
+                // Direct colour: values below 8 would be read as the themed colours 0-7.
+                return max(8, Int32(r) << 16 | Int32(g) << 8 | Int32(b))
+            }
+            if abilities.colors >= 256 { return Int32(Palette256.index(Int(r), Int(g), Int(b), x: x, y: y)) }
+            let luma = (0.2126 * Float(r) + 0.7152 * Float(g) + 0.0722 * Float(b)) / 255
+            return paletteIndex(.gray(GrayRamp.level(luma)), x: x, y: y)
         case .gray(let level):
             if abilities.colors >= 256 { return Int32(GrayRamp.paletteIndices[level]) }
             // 16 colours: black, bright black, white, bright white; 8: black and white.
@@ -190,9 +200,8 @@ public final class NCursesTerminal: Terminal {
         }
     }
 
-    /// An extended colour pair for the two colours, made on first use.
-    private func pair(_ foreground: TerminalColor, _ background: TerminalColor) -> Int32 {
-        let (fg, bg) = (paletteIndex(foreground), paletteIndex(background))
+    /// An extended colour pair for two colour numbers, made on first use.
+    private func pair(_ fg: Int32, _ bg: Int32) -> Int32 {
         if fg == -1 && bg == -1 { return 0 }
         let key = Int64(fg) << 32 | Int64(UInt32(bitPattern: bg))
         if let existing = pairs[key] { return existing }

@@ -223,16 +223,16 @@ public final class TrainScreen: AppScreen {
         let sampleCount = min(samples.count, tiles - 2 * pairs - (pairs > 0 ? 1 : 0))
         grid.put("samples from N(0, I)", x: 1, y: y, style: .dim, maxWidth: stride * sampleCount)
         for (i, image) in samples.prefix(sampleCount).enumerated() {
-            renderer.draw(image, width: shape.width, height: shape.height, into: &grid,
+            renderer.draw(image, shape: shape, into: &grid,
                           x: 1 + i * stride, y: y + 1, columns: tileColumns, rows: tileRows)
         }
         guard pairs > 0 else { return }
         let left = 1 + (sampleCount + 1) * stride
         grid.put("test image, reconstruction", x: left, y: y, style: .dim, maxWidth: width - left)
         for (i, pair) in reconstructions.prefix(pairs).enumerated() {
-            renderer.draw(pair.original, width: shape.width, height: shape.height, into: &grid,
+            renderer.draw(pair.original, shape: shape, into: &grid,
                           x: left + 2 * i * stride, y: y + 1, columns: tileColumns, rows: tileRows)
-            renderer.draw(pair.reconstruction, width: shape.width, height: shape.height, into: &grid,
+            renderer.draw(pair.reconstruction, shape: shape, into: &grid,
                           x: left + (2 * i + 1) * stride, y: y + 1, columns: tileColumns, rows: tileRows)
         }
     }
