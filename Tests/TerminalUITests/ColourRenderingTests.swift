@@ -94,4 +94,25 @@ final class ColourRenderingTests: XCTestCase {
         XCTAssertEqual(plain.lines, [".%", "  "])
         XCTAssertTrue(plain.cells.allSatisfy { $0.foreground == .terminalDefault && $0.background == .terminalDefault })
     }
+
+    func testExplorer_DrawsAColourModelAndItsDataInColour() {
+        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2,
+                                        image: ImageShape(channels: 3, height: 32, width: 32))
+        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1),
+                                 data: Sprites.generate(count: 60, seed: 2, name: "sprites/test"))
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "colour")
+        app.handle(.character("n"))
+        let frame = app.frame()
+        // The original beside its reconstruction: the sprite's saturated colours are there.
+        let saturated = frame.cells.contains { cell in
+            guard case .rgb(let r, let g, let b) = cell.foreground else { return false }
+            return Int(max(r, g, b)) - Int(min(r, g, b)) > 100
+        }
+        XCTAssertTrue(saturated, "a sprite's colours reach the screen")
+        XCTAssertTrue(frame.lines.contains { $0.contains("0 circle") } && frame.lines.contains { $0.contains("5 ring") }, "the legend names the shapes")
+        // Without colour, the same view in luminance.
+        let plain = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30, abilities: .init(unicode: false, colors: 0, noColor: true)),
+                                state: state, title: "colour").frame()
+        XCTAssertFalse(plain.cells.contains { if case .rgb = $0.foreground { return true } else { return false } })
+    }
 }

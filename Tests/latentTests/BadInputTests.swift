@@ -81,7 +81,7 @@ final class BadInputTests: CommandTestCase {
     func testTheCommandLineNamesTheFlag() throws {
         let file = write(Array("not a folder\n".utf8), to: dir + "/list.txt")
         try assertBadInput(["eval", "--model", model, "--data", file],
-                           "latent: --data '\(file)': is a file; use fashion-mnist, synthetic, or a directory of IDX files or images")
+                           "latent: --data '\(file)': is a file; use fashion-mnist, synthetic, sprites, or a directory of IDX files or images")
         try assertBadInput(["train", "--data", "synthetic:0", "--epochs", "1", "--out", dir + "/new.safetensors"],
                            "latent: --data 'synthetic:0': expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
         try assertBadInput(["train", "--data", "synthetic:64", "--epochs", "1", "--lr", "0", "--out", dir + "/new.safetensors"],

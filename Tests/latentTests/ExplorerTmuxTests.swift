@@ -520,4 +520,24 @@ extension ExplorerTmuxTests {
             try waitFor("EXITED 0")
         }
     }
+
+    /// A colour model trained on the generated sprites opens in the explorer, its images
+    /// drawn with the 256-colour palette and its map's legend naming the shapes.
+    func testExplorer_OpensAColourModelOnSprites() throws {
+        let model = directory + "/colour.safetensors"
+        let trained = try run(binary, ["train", "--data", "sprites:300", "--arch", "conv(filters:[8,16],dense:16,latent:2,image:3x32x32)",
+                                       "--epochs", "1", "--out", model])
+        XCTAssertEqual(trained.status, 0, trained.output)
+        // The test runner's environment may carry NO_COLOR; the colours are what this checks.
+        try start("\(binary) explore --model \(model)", environment: "-u NO_COLOR TERM=xterm-256color LANG=C.UTF-8")
+        let shown = try waitFor("n nearest")
+        XCTAssertTrue(shown.contains("0 circle"), shown)
+        try tmux(["send-keys", "-t", "main", "n"])
+        try waitFor("original | reconstruction")
+        let coloured = try tmux(["capture-pane", "-p", "-e", "-t", "main"])
+        XCTAssertTrue(coloured.contains("[48;5;"), "palette colours on the screen")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+    }
 }
+

@@ -12,6 +12,9 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
     /// Stroke-drawn digits generated in-process: `trainCount` training images, a sixth as many
     /// for testing, deterministic by `seed`.
     case synthetic(trainCount: Int, seed: UInt64)
+    /// Coloured shapes generated in-process (`Sprites`): `trainCount` training images, a sixth
+    /// as many for testing, deterministic by `seed`.
+    case sprites(trainCount: Int, seed: UInt64)
 
     /// Where Debian's `dataset-fashion-mnist` puts its files.
     public static let debianFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
@@ -45,9 +48,9 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The specs there are, in words for the reasons above.
-    static let choices = "fashion-mnist, synthetic, or a directory of IDX files or images"
+    static let choices = "fashion-mnist, synthetic, sprites, or a directory of IDX files or images"
 
-    /// Parses `fashion-mnist`, `synthetic`, `synthetic:N`, `synthetic:N:SEED` or a directory path.
+    /// Parses `fashion-mnist`, `synthetic[:N[:SEED]]`, `sprites[:N[:SEED]]` or a directory path.
     public init(parsing text: String) throws {
         switch text {
         case "fashion-mnist", "fashion_mnist", "fashionmnist":
@@ -55,16 +58,13 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         case "synthetic":
             self = .synthetic(trainCount: SyntheticDigits.defaultTrainCount, seed: 1)
         case _ where text.hasPrefix("synthetic:"):
-            let parts = text.split(separator: ":").dropFirst()
-            guard let count = parts.first.flatMap({ Int($0) }), count >= 1,
-                  parts.count <= 2, let seed = parts.count == 2 ? UInt64(parts.last!) : 1 else {
-                throw SpecError(spec: text, reason: "expected synthetic, synthetic:COUNT or synthetic:COUNT:SEED")
-            }
-            // A spec can come from a checkpoint's metadata: never let it ask for gigabytes.
-            guard count <= SyntheticDigits.maximumTrainCount else {
-                throw SpecError(spec: text, reason: "at most \(SyntheticDigits.maximumTrainCount) synthetic images")
-            }
+            let (count, seed) = try DataSpec.countAndSeed(text, name: "synthetic", maximum: SyntheticDigits.maximumTrainCount)
             self = .synthetic(trainCount: count, seed: seed)
+        case "sprites":
+            self = .sprites(trainCount: Sprites.defaultTrainCount, seed: 1)
+        case _ where text.hasPrefix("sprites:"):
+            let (count, seed) = try DataSpec.countAndSeed(text, name: "sprites", maximum: Sprites.maximumTrainCount)
+            self = .sprites(trainCount: count, seed: seed)
         default:
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) else {
@@ -77,12 +77,28 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// COUNT and SEED of a generated set's spec, `NAME:COUNT` or `NAME:COUNT:SEED`.
+    private static func countAndSeed(_ text: String, name: String, maximum: Int) throws -> (Int, UInt64) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).dropFirst()
+        guard let count = parts.first.flatMap({ Int($0) }), count >= 1,
+              parts.count <= 2, let seed = parts.count == 2 ? UInt64(parts.last!) : 1 else {
+            throw SpecError(spec: text, reason: "expected \(name), \(name):COUNT or \(name):COUNT:SEED")
+        }
+        // A spec can come from a checkpoint's metadata: never let it ask for gigabytes.
+        guard count <= maximum else {
+            throw SpecError(spec: text, reason: "at most \(maximum) \(name) images")
+        }
+        return (count, seed)
+    }
+
     public var description: String {
         switch self {
         case .fashionMNIST: return "fashion-mnist"
         case .idxDirectory(let path), .imageDirectory(let path): return path
         case .synthetic(let count, let seed):
             return count == SyntheticDigits.defaultTrainCount && seed == 1 ? "synthetic" : "synthetic:\(count):\(seed)"
+        case .sprites(let count, let seed):
+            return count == Sprites.defaultTrainCount && seed == 1 ? "sprites" : "sprites:\(count):\(seed)"
         }
     }
 
@@ -109,6 +125,8 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             return try ImageFolder.load(path, shape: .mnist, fit: fit, testOnly: testOnly)
         case .synthetic(let count, let seed):
             return SyntheticDigits.split(trainCount: count, seed: seed, testOnly: testOnly)
+        case .sprites(let count, let seed):
+            return Sprites.split(trainCount: count, seed: seed, testOnly: testOnly)
         }
     }
 

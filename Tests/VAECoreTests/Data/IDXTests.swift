@@ -164,7 +164,7 @@ final class IDXTests: XCTestCase {
         _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
         XCTAssertThrowsError(try DataSpec(parsing: file)) { error in
             XCTAssertEqual(error as? DataSpec.SpecError,
-                           DataSpec.SpecError(spec: file, reason: "is a file; use fashion-mnist, synthetic, or a directory of IDX files or images"))
+                           DataSpec.SpecError(spec: file, reason: "is a file; use fashion-mnist, synthetic, sprites, or a directory of IDX files or images"))
             XCTAssertFalse("\(error)".contains("--"), "\(error)")
         }
         let empty = try temporaryDirectory(self)

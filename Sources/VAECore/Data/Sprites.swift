@@ -1,0 +1,110 @@
+import Foundation
+
+/// Coloured shapes generated in-process: a labelled 3x32x32 colour set that needs no files,
+/// deterministic by seed, the colour counterpart of `SyntheticDigits`.
+///
+/// Each image is one shape (the label) of random hue, size, position and rotation on a plain
+/// background of another colour, anti-aliased by 3x3 samples a pixel. Pixels are stored as
+/// PyTorch lays out an image: the red plane, then the green, then the blue.
+public enum Sprites {
+    /// Training images in the default `sprites` spec; the test set is a sixth of this.
+    public static let defaultTrainCount = 12_000
+    /// The most training images `sprites:COUNT` makes (about 700 MB with the test sixth).
+    public static let maximumTrainCount = 50_000
+
+    /// Image size of the set.
+    public static let shape = ImageShape(channels: 3, height: 32, width: 32)
+
+    /// The shapes, by label.
+    public static let classNames = ["circle", "square", "triangle", "diamond", "cross", "ring"]
+
+    /// `count` images with random shapes, drawn with randomness from `seed`.
+    public static func generate(count: Int, seed: UInt64, name: String) -> Dataset {
+        var rng = RandomGenerator(seed: seed)
+        let d = shape.pixelCount
+        var pixels = [Float](repeating: 0, count: count * d)
+        var labels = [Int](repeating: 0, count: count)
+        pixels.withUnsafeMutableBufferPointer { all in
+            for index in 0..<count {
+                let label = rng.index(below: classNames.count)
+                labels[index] = label
+                draw(label, into: UnsafeMutableBufferPointer(rebasing: all[(index * d)..<((index + 1) * d)]), rng: &rng)
+            }
+        }
+        return Dataset(name: name, shape: shape, images: pixels, labels: labels, classNames: classNames)
+    }
+
+    /// Training and test sets from one seed; the test set is a sixth the size of the training
+    /// set. With `testOnly` the training set is left empty (the test set is the same).
+    public static func split(trainCount: Int, seed: UInt64, testOnly: Bool = false) -> DataSplit {
+        let test = generate(count: max(1, trainCount / 6), seed: seed &+ 0x5EED, name: "sprites/test")
+        let train = testOnly ? test.prefix(0).named("sprites/train") : generate(count: trainCount, seed: seed, name: "sprites/train")
+        return DataSplit(train: train, test: test)
+    }
+
+    /// Whether the point (u, v) of a shape's own frame (radius 1, y down) is inside shape `label`.
+    static func contains(_ label: Int, _ u: Float, _ v: Float) -> Bool {
+        switch label {
+        case 0: return u * u + v * v <= 1
+        case 1: return max(abs(u), abs(v)) <= 0.78
+        case 2: return insideTriangle(u, v)
+        case 3: return abs(u) / 0.75 + abs(v) <= 1
+        case 4: return (abs(u) <= 0.3 && abs(v) <= 0.95) || (abs(v) <= 0.3 && abs(u) <= 0.95)
+        default: return (0.36...1).contains(u * u + v * v)
+        }
+    }
+
+    /// The equilateral triangle with its corners on the unit circle, one pointing up.
+    private static func insideTriangle(_ u: Float, _ v: Float) -> Bool {
+        // Each edge's inward half-plane: below the bottom edge's line is out, and so on.
+        let s3 = Float(3).squareRoot()
+        return v <= 0.5 && s3 * u - v <= 1 && -s3 * u - v <= 1
+    }
+
+    /// An sRGB colour of hue `h` (turns), saturation `s` and value `v`.
+    static func rgb(hue h: Float, saturation s: Float, value v: Float) -> (Float, Float, Float) {
+        let sector = (h - h.rounded(.down)) * 6
+        let f = sector - sector.rounded(.down)
+        let (p, q, t) = (v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f)))
+        switch Int(sector) % 6 {
+        case 0: return (v, t, p)
+        case 1: return (q, v, p)
+        case 2: return (p, v, t)
+        case 3: return (p, q, v)
+        case 4: return (t, p, v)
+        default: return (v, p, q)
+        }
+    }
+
+    /// Draws one shape with a random style into an image of `shape`.
+    static func draw(_ label: Int, into image: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
+        let side = shape.width
+        // A muted background, dark or light, and a saturated shape of another hue.
+        let backgroundHue = rng.uniform(0, 1)
+        let background = rgb(hue: backgroundHue, saturation: rng.uniform(0, 0.4),
+                             value: rng.index(below: 2) == 0 ? rng.uniform(0.05, 0.35) : rng.uniform(0.65, 0.95))
+        let ink = rgb(hue: backgroundHue + rng.uniform(0.2, 0.8), saturation: rng.uniform(0.6, 1), value: rng.uniform(0.6, 1))
+        let radius = rng.uniform(0.22, 0.42) * Float(side)
+        let centre = (x: rng.uniform(radius, Float(side) - radius), y: rng.uniform(radius, Float(side) - radius))
+        let angle = rng.uniform(0, 2 * Float.pi)
+        let (cosA, sinA) = (cos(angle), sin(angle))
+        let plane = side * side
+        for y in 0..<side {
+            for x in 0..<side {
+                var covered = 0
+                for sy in 0..<3 {
+                    for sx in 0..<3 {
+                        let dx = (Float(x) + (Float(sx) + 0.5) / 3 - centre.x) / radius
+                        let dy = (Float(y) + (Float(sy) + 0.5) / 3 - centre.y) / radius
+                        if contains(label, cosA * dx + sinA * dy, -sinA * dx + cosA * dy) { covered += 1 }
+                    }
+                }
+                let t = Float(covered) / 9
+                let i = y * side + x
+                image[i] = background.0 + t * (ink.0 - background.0)
+                image[plane + i] = background.1 + t * (ink.1 - background.1)
+                image[2 * plane + i] = background.2 + t * (ink.2 - background.2)
+            }
+        }
+    }
+}
