@@ -13,6 +13,7 @@
 #include <string.h>
 #include <wchar.h>
 #include <curses.h>
+#include <term.h>
 
 /// Sets the locale from the environment; returns 1 when its character set is UTF-8.
 static inline int latent_setlocale_utf8(void) {
@@ -33,7 +34,17 @@ static inline attr_t latent_attr_underline(void) { return A_UNDERLINE; }
 
 /// Starts curses on the process's terminal without exiting on failure (initscr would).
 /// Returns NULL when the terminal type is unknown.
-static inline SCREEN *latent_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline SCREEN *latent_newterm(const char *type) { return newterm(type, stdout, stdin); }
+
+/// The colours terminfo entry `name` declares, before curses starts; -1 when there is no such
+/// entry.
+static inline int latent_terminfo_colors(const char *name) {
+    int error = 0;
+    if (setupterm(name, 1, &error) != OK) return -1;
+    int colors = tigetnum("colors");
+    del_curterm(cur_term);
+    return colors;
+}
 
 /// Writes one cell: the glyph, its attributes and an extended colour pair.
 static inline int latent_put_cell(int y, int x, wchar_t glyph, attr_t attrs, int pair) {

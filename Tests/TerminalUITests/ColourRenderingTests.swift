@@ -115,4 +115,12 @@ final class ColourRenderingTests: XCTestCase {
                                 state: state, title: "colour").frame()
         XCTAssertFalse(plain.cells.contains { if case .rgb = $0.foreground { return true } else { return false } })
     }
+
+    func testDirectColourEntry_IsFoundForTheTerminalsOfThisMachine() {
+        // ncurses-term, which `make` installs, has the direct-colour entries.
+        XCTAssertEqual(NCursesTerminal.directEntry(for: "xterm-256color"), "xterm-direct")
+        XCTAssertEqual(NCursesTerminal.directEntry(for: "tmux-256color"), "tmux-direct")
+        XCTAssertEqual(NCursesTerminal.directEntry(for: "xterm-direct"), "xterm-direct")
+        XCTAssertNil(NCursesTerminal.directEntry(for: "no-such-terminal"))
+    }
 }

@@ -535,9 +535,23 @@ extension ExplorerTmuxTests {
         try tmux(["send-keys", "-t", "main", "n"])
         try waitFor("original | reconstruction")
         let coloured = try tmux(["capture-pane", "-p", "-e", "-t", "main"])
-        XCTAssertTrue(coloured.contains("[48;5;"), "palette colours on the screen")
+        XCTAssertTrue(coloured.contains("[48;5;") && !coloured.contains("[48;2;"), "palette colours on the screen")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
+        // COLORTERM=truecolor: 24-bit colour through the terminal's direct-colour entry, unless
+        // --colors 256 says otherwise.
+        for (round, flags) in ["", " --colors 256"].enumerated() {
+            try tmux(["kill-server"])
+            socket += "-\(round + 2)"
+            try start("\(binary) explore --model \(model)\(flags)",
+                      environment: "-u NO_COLOR TERM=xterm-256color COLORTERM=truecolor LANG=C.UTF-8")
+            try waitFor("n nearest")
+            let screen = try tmux(["capture-pane", "-p", "-e", "-t", "main"])
+            XCTAssertEqual(screen.contains("[48;2;"), flags.isEmpty, "24-bit colour\(flags)")
+            XCTAssertEqual(screen.contains("[48;5;"), !flags.isEmpty, "palette colour\(flags)")
+            try tmux(["send-keys", "-t", "main", "q"])
+            try waitFor("EXITED 0")
+        }
     }
 }
 

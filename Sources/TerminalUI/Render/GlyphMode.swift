@@ -31,12 +31,15 @@ public struct TerminalAbilities: Equatable, Sendable {
     public var noColor: Bool
     /// The glyph mode the user chose for images (`--glyphs`), over the automatic one.
     public var chosenImageGlyphs: GlyphMode?
+    /// Colour images are shown in 24-bit colour (else with the 256-colour palette).
+    public var directColor: Bool
 
-    public init(unicode: Bool, colors: Int, noColor: Bool, chosenImageGlyphs: GlyphMode? = nil) {
+    public init(unicode: Bool, colors: Int, noColor: Bool, chosenImageGlyphs: GlyphMode? = nil, directColor: Bool = false) {
         self.unicode = unicode
         self.colors = colors
         self.noColor = noColor
         self.chosenImageGlyphs = chosenImageGlyphs
+        self.directColor = directColor
     }
 
     /// Whether colours may be used at all.

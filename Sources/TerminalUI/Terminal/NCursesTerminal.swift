@@ -19,9 +19,22 @@ public final class NCursesTerminal: Terminal {
     /// read, so the app can save and end without writing to a dead terminal.
     public let hangup = SignalFlag()
 
+    /// How many colours images get: the 256-colour palette, or 24-bit colour.
+    public enum ColorDepth: String, CaseIterable, Sendable {
+        case palette = "256"
+        case direct = "24bit"
+    }
+
     /// Takes over the terminal. `noColor` comes from `--no-color`, `imageGlyphs` from
-    /// `--glyphs` and `mouse` from `--no-mouse`; `NO_COLOR` is read here.
-    public init(noColor: Bool, imageGlyphs: GlyphMode? = nil, mouse: Bool = true) throws {
+    /// `--glyphs`, `mouse` from `--no-mouse` and `depth` from `--colors`; `NO_COLOR` and
+    /// `COLORTERM` are read here.
+    ///
+    /// 24-bit colour is used when the terminfo entry has it (`xterm-direct`, `tmux-direct`,
+    /// ...), or when `COLORTERM` is `truecolor` or `24bit` (or `--colors 24bit` asks) and a
+    /// direct-colour entry of the same terminal exists (`xterm-256color` -> `xterm-direct`,
+    /// from Debian's `ncurses-term`); curses then draws through that entry. `--colors 256`
+    /// keeps images on the palette whatever the terminal has.
+    public init(noColor: Bool, imageGlyphs: GlyphMode? = nil, mouse: Bool = true, depth: ColorDepth? = nil) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw StartError(description: "not a terminal")
         }
@@ -30,7 +43,10 @@ public final class NCursesTerminal: Terminal {
             throw StartError(description: "TERM is \(term.isEmpty ? "not set" : "dumb"): a terminal with cursor addressing is needed")
         }
         let unicode = latent_setlocale_utf8() != 0
-        guard latent_newterm() != nil else {
+        let environment = ProcessInfo.processInfo.environment
+        let wantsDirect = depth == .direct || (depth == nil && ["truecolor", "24bit"].contains(environment["COLORTERM"] ?? ""))
+        let type = wantsDirect && latent_terminfo_colors(term) < 1 << 24 ? NCursesTerminal.directEntry(for: term) : nil
+        guard (type.map { latent_newterm($0) } ?? latent_newterm(nil)) != nil else {
             throw StartError(description: "unknown terminal type TERM=\(term)")
         }
         guard latent_has_cursor_addressing() != 0 else {
@@ -53,10 +69,22 @@ public final class NCursesTerminal: Terminal {
             colors = Int(latent_colors())
         }
         abilities = TerminalAbilities(unicode: unicode, colors: colors, noColor: noColor || environmentNoColor,
-                                      chosenImageGlyphs: imageGlyphs)
+                                      chosenImageGlyphs: imageGlyphs, directColor: colors >= 1 << 24 && depth != .palette)
     }
 
     deinit { restore() }
+
+    /// The direct-colour terminfo entry of terminal type `term` (`xterm-256color` ->
+    /// `xterm-direct`), when one is installed.
+    static func directEntry(for term: String) -> String? {
+        var base = term
+        for suffix in ["-256color", "-88color", "-16color", "-color", "-direct"] where base.hasSuffix(suffix) {
+            base = String(base.dropLast(suffix.count))
+            break
+        }
+        let entry = base + "-direct"
+        return latent_terminfo_colors(entry) >= 1 << 24 ? entry : nil
+    }
 
     public var size: (columns: Int, rows: Int) {
         (Int(latent_cols()), Int(latent_lines()))
@@ -176,26 +204,37 @@ public final class NCursesTerminal: Terminal {
     }
 
     /// The colour number for a colour on this terminal, -1 for the default; (x, y) is the
-    /// pixel's place on the screen, which the 256-colour dither depends on.
+    /// pixel's place on the screen, which the 256-colour dither depends on. On a direct-colour
+    /// terminal colour numbers are RGB values, so palette colours are given as theirs.
     private func paletteIndex(_ color: TerminalColor, x: Int, y: Int) -> Int32 {
         guard abilities.usesColor else { return -1 }
+        let direct = abilities.colors >= 1 << 24
+        func rgb(_ c: (r: Int, g: Int, b: Int)) -> Int32 {
+            // Values below 8 would be read as the themed colours 0-7.
+            max(8, Int32(c.r) << 16 | Int32(c.g) << 8 | Int32(c.b))
+        }
         switch color {
         case .terminalDefault:
             return -1
         case .rgb(let r, let g, let b):
-            if abilities.colors >= 1 << 24 {
-                // Direct colour: values below 8 would be read as the themed colours 0-7.
-                return max(8, Int32(r) << 16 | Int32(g) << 8 | Int32(b))
+            if abilities.directColor { return rgb((Int(r), Int(g), Int(b))) }
+            if abilities.colors >= 256 {
+                let index = Palette256.index(Int(r), Int(g), Int(b), x: x, y: y)
+                return direct ? rgb(Palette256.rgb(index)) : Int32(index)
             }
-            if abilities.colors >= 256 { return Int32(Palette256.index(Int(r), Int(g), Int(b), x: x, y: y)) }
             let luma = (0.2126 * Float(r) + 0.7152 * Float(g) + 0.0722 * Float(b)) / 255
             return paletteIndex(.gray(GrayRamp.level(luma)), x: x, y: y)
         case .gray(let level):
+            if direct {
+                let v = GrayRamp.intensities[level]
+                return rgb((v, v, v))
+            }
             if abilities.colors >= 256 { return Int32(GrayRamp.paletteIndices[level]) }
             // 16 colours: black, bright black, white, bright white; 8: black and white.
             if abilities.colors >= 16 { return [0, 8, 7, 15][min(3, level * 4 / GrayRamp.levels)] }
             return level < GrayRamp.levels / 2 ? 0 : 7
         case .palette(let index):
+            if direct && index >= 16 { return rgb(Palette256.rgb(min(255, index))) }
             return Int32(index < abilities.colors ? index : 1 + index % 7)
         }
     }

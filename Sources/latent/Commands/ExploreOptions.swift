@@ -5,6 +5,7 @@ import VAECore
 
 extension GlyphMode: ExpressibleByArgument {}
 extension ImageFile.Inversion: ExpressibleByArgument {}
+extension NCursesTerminal.ColorDepth: ExpressibleByArgument {}
 extension ImageFit: ExpressibleByArgument {}
 
 /// Options of the commands that open the explorer.
@@ -23,6 +24,9 @@ struct ExploreOptions: ParsableArguments {
 
     @Flag(help: "Leave the mouse to the terminal (its own selection works without Shift).")
     var noMouse = false
+
+    @Option(help: "Colours for colour images: 256 or 24bit (default: 24-bit when the terminal has it or COLORTERM says truecolor).")
+    var colors: NCursesTerminal.ColorDepth?
 
     /// What the errors about a missing terminal suggest instead.
     static let withoutATerminal = "without one use latent sample, reconstruct, interpolate --out, encode, eval or score"
@@ -47,7 +51,7 @@ struct ExploreOptions: ParsableArguments {
         defer { if !note.isEmpty { Console.error(note) } }
         let terminal: NCursesTerminal
         do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse)
+            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse, depth: colors)
         } catch {
             throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
         }

@@ -75,6 +75,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Leave the mouse to the terminal in the live monitor.")
     var noMouse = false
 
+    @Option(help: "Colours for the live monitor's colour images: 256 or 24bit (default: 24-bit when the terminal has it).")
+    var colors: NCursesTerminal.ColorDepth?
+
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
@@ -190,7 +193,7 @@ struct Train: ParsableCommand {
                                   out: String, title: String) throws {
         let terminal: NCursesTerminal
         do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse)
+            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse, depth: colors)
         } catch {
             throw UsageError("cannot open the terminal for the live monitor: \(error); use --json for plain output")
         }
