@@ -123,4 +123,45 @@ final class ColourRenderingTests: XCTestCase {
         XCTAssertEqual(NCursesTerminal.directEntry(for: "xterm-direct"), "xterm-direct")
         XCTAssertNil(NCursesTerminal.directEntry(for: "no-such-terminal"))
     }
+
+    /// The colour explorer at 60x20 as a 256-colour and a 24-bit terminal are told to draw
+    /// it: each cell's glyph, then its foreground and background colour numbers (palette
+    /// indices, or 0xRRGGBB; -1 the terminal's default), as `ColorNumbers` gives them to curses.
+    func testGoldenScreens_256And24BitColour() {
+        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2,
+                                        image: ImageShape(channels: 3, height: 32, width: 32))
+        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1),
+                                 data: Sprites.generate(count: 60, seed: 2, name: "sprites/test"))
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 60, rows: 20), state: state, title: "colour")
+        app.handle(.character("n"))
+        let frame = app.frame()
+        for (name, colors) in [("256", 256), ("24bit", 1 << 24)] {
+            let numbers = ColorNumbers(abilities: .init(unicode: true, colors: colors, noColor: false, directColor: colors > 256))
+            var text = frame.lines.joined(separator: "\n") + "\n"
+            for (title, background) in [("foreground", false), ("background", true)] {
+                text += "--- \(title)\n"
+                for y in 0..<frame.height {
+                    text += (0..<frame.width).map { x in
+                        let cell = frame[x, y]
+                        let n = numbers.number(background ? cell.background : cell.foreground, x: x, y: 2 * y + (background ? 1 : 0))
+                        return n < 0 ? "-" : colors > 256 ? String(n, radix: 16) : String(n)
+                    }.joined(separator: " ") + "\n"
+                }
+            }
+            assertSnapshot(text: text, named: "explore-colour-\(name)-60x20")
+        }
+    }
+
+    func testUnlabelledColourImages_AreMappedInTheirMeanColour() {
+        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2,
+                                        image: ImageShape(channels: 3, height: 32, width: 32))
+        let sprites = Sprites.generate(count: 60, seed: 2, name: "photos")
+        let unlabelled = Dataset(name: "photos", shape: sprites.shape, images: sprites.images, labels: nil, classNames: [])
+        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1), data: unlabelled)
+        let frame = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "photos").frame()
+        let mapColours = (2..<29).flatMap { y in (0..<49).map { frame[$0, y].foreground } }.filter {
+            if case .rgb = $0 { return true } else { return false }
+        }
+        XCTAssertFalse(mapColours.isEmpty, "the points carry their images' colours")
+    }
 }

@@ -8,9 +8,13 @@ import TerminalUI
 /// terminal's default, a-z for the 26 greys, capitals for palette colours listed at the end).
 /// `RECORD_SNAPSHOTS=1` rewrites the golden and fails, so that no baseline changes silently.
 func assertSnapshot(_ grid: Grid, named name: String, file: StaticString = #filePath, line: UInt = #line) {
+    assertSnapshot(text: snapshotText(grid), named: name, file: file, line: line)
+}
+
+/// Compares `actual` with the golden text in Snapshots/<name>.txt (see `assertSnapshot`).
+func assertSnapshot(text actual: String, named name: String, file: StaticString = #filePath, line: UInt = #line) {
     let directory = URL(fileURLWithPath: "\(file)").deletingLastPathComponent().appendingPathComponent("Snapshots")
     let url = directory.appendingPathComponent("\(name).txt")
-    let actual = snapshotText(grid)
     if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" {
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try? actual.write(to: url, atomically: true, encoding: .utf8)

@@ -35,7 +35,9 @@ public struct LatentMapView {
     }
 
     /// The encoded images as dots (braille, coloured by class) or, where colours cannot tell
-    /// the classes apart, as each cell's commonest class's glyph.
+    /// the classes apart, as each cell's commonest class's glyph. Unlabelled colour images are
+    /// coloured by their own mean colour, so the map shows how the model lays out hue and
+    /// brightness.
     func drawPoints(_ state: ExploreState, into grid: inout Grid, x: Int, y: Int, columns: Int, rows: Int) -> MapLayout {
         let labelled = state.data.labels != nil && state.data.classNames.count > 1
         let classGlyphs = labelled && !palette.colorsSuffice
@@ -53,6 +55,9 @@ public struct LatentMapView {
         let classes = max(1, min(ClassPalette.glyphs.count, state.data.classNames.count))
         var counts = [Int](repeating: 0, count: columns * rows * classes)
         var bits = [UInt32](repeating: 0, count: columns * rows)
+        let meanColours = !labelled && state.data.shape.channels == 3 && abilities.usesColor
+        var colourSums = [Float](repeating: 0, count: meanColours ? 3 * columns * rows : 0)
+        let plane = state.data.shape.width * state.data.shape.height
         let centreX = Float(dotsWide) / 2, centreY = Float(dotsHigh) / 2
         for i in 0..<state.data.count {
             let p = state.point(i)
@@ -61,6 +66,13 @@ public struct LatentMapView {
             let cell = (dy / down) * columns + dx / across
             if braille { bits[cell] |= ImageRenderer.brailleBits[(dy % 4) * 2 + dx % 2] }
             counts[cell * classes + (state.data.labels?[i] ?? 0) % classes] += 1
+            if meanColours {
+                let image = state.data.image(i)
+                for channel in 0..<3 {
+                    let start = image.startIndex + channel * plane
+                    colourSums[3 * cell + channel] += image[start..<(start + plane)].reduce(0, +) / Float(plane)
+                }
+            }
         }
         for row in 0..<rows {
             for column in 0..<columns {
@@ -73,7 +85,12 @@ public struct LatentMapView {
                     : classGlyphs ? palette.glyph(label) : total > 4 ? "#" : total > 1 ? "+" : "."
                 // Density: cells where points pile up are bold, lone points dim.
                 let style: CellStyle = total >= LatentMapView.denseCell ? .bold : total == 1 ? .dim : []
-                grid[x + column, y + row] = Cell(glyph, foreground: labelled ? palette.color(label) : .terminalDefault, style: style)
+                var colour = labelled ? palette.color(label) : .terminalDefault
+                if meanColours {
+                    func byte(_ sum: Float) -> UInt8 { UInt8(min(max(sum / Float(total), 0), 1) * 255) }
+                    colour = .rgb(byte(colourSums[3 * cell]), byte(colourSums[3 * cell + 1]), byte(colourSums[3 * cell + 2]))
+                }
+                grid[x + column, y + row] = Cell(glyph, foreground: colour, style: style)
             }
         }
         drawMarks(state, layout: layout, into: &grid, guides: true)

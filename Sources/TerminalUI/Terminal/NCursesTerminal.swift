@@ -12,6 +12,7 @@ public final class NCursesTerminal: Terminal {
     }
 
     public let abilities: TerminalAbilities
+    private var colorNumbers: ColorNumbers { ColorNumbers(abilities: abilities) }
     private var pairs: [Int64: Int32] = [:]
     private var active = true
     /// Set (from any thread: a signal handler's queue) when the terminal is gone, SIGHUP: the
@@ -110,7 +111,8 @@ public final class NCursesTerminal: Terminal {
                 let cell = grid[x, y]
                 // A half-block's foreground is the cell's upper pixel, its background the lower.
                 latent_put_cell(Int32(y), Int32(x), wchar_t(cell.glyph.value), attributes(cell.style),
-                                pair(paletteIndex(cell.foreground, x: x, y: 2 * y), paletteIndex(cell.background, x: x, y: 2 * y + 1)))
+                                pair(colorNumbers.number(cell.foreground, x: x, y: 2 * y),
+                                     colorNumbers.number(cell.background, x: x, y: 2 * y + 1)))
             }
         }
         refresh()
@@ -201,42 +203,6 @@ public final class NCursesTerminal: Terminal {
         if style.contains(.dim) { attrs |= latent_attr_dim() }
         if style.contains(.underline) { attrs |= latent_attr_underline() }
         return attrs
-    }
-
-    /// The colour number for a colour on this terminal, -1 for the default; (x, y) is the
-    /// pixel's place on the screen, which the 256-colour dither depends on. On a direct-colour
-    /// terminal colour numbers are RGB values, so palette colours are given as theirs.
-    private func paletteIndex(_ color: TerminalColor, x: Int, y: Int) -> Int32 {
-        guard abilities.usesColor else { return -1 }
-        let direct = abilities.colors >= 1 << 24
-        func rgb(_ c: (r: Int, g: Int, b: Int)) -> Int32 {
-            // Values below 8 would be read as the themed colours 0-7.
-            max(8, Int32(c.r) << 16 | Int32(c.g) << 8 | Int32(c.b))
-        }
-        switch color {
-        case .terminalDefault:
-            return -1
-        case .rgb(let r, let g, let b):
-            if abilities.directColor { return rgb((Int(r), Int(g), Int(b))) }
-            if abilities.colors >= 256 {
-                let index = Palette256.index(Int(r), Int(g), Int(b), x: x, y: y)
-                return direct ? rgb(Palette256.rgb(index)) : Int32(index)
-            }
-            let luma = (0.2126 * Float(r) + 0.7152 * Float(g) + 0.0722 * Float(b)) / 255
-            return paletteIndex(.gray(GrayRamp.level(luma)), x: x, y: y)
-        case .gray(let level):
-            if direct {
-                let v = GrayRamp.intensities[level]
-                return rgb((v, v, v))
-            }
-            if abilities.colors >= 256 { return Int32(GrayRamp.paletteIndices[level]) }
-            // 16 colours: black, bright black, white, bright white; 8: black and white.
-            if abilities.colors >= 16 { return [0, 8, 7, 15][min(3, level * 4 / GrayRamp.levels)] }
-            return level < GrayRamp.levels / 2 ? 0 : 7
-        case .palette(let index):
-            if direct && index >= 16 { return rgb(Palette256.rgb(min(255, index))) }
-            return Int32(index < abilities.colors ? index : 1 + index % 7)
-        }
     }
 
     /// An extended colour pair for two colour numbers, made on first use.
