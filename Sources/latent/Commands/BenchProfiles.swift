@@ -26,19 +26,35 @@ extension Bench {
     }
 
     /// Prints the median time of one explorer frame, a cursor move with its decode plus the
-    /// drawing of the whole screen into a grid, for two terminal sizes.
+    /// drawing of the whole screen into a grid and the colour numbers a 256-colour terminal is
+    /// given for it (the palette dither of colour images included), for two terminal sizes.
+    /// Colour models are timed on sprites, gray ones on synthetic digits.
     func profileFrames(_ architecture: Architecture, repetitions: Int) {
         let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed)
-        let data = SyntheticDigits.generate(count: 2000, seed: seed, name: "synthetic")
+        let data = architecture.image == Sprites.shape ? Sprites.generate(count: 2000, seed: seed, name: "sprites")
+            : SyntheticDigits.generate(count: 2000, seed: seed, name: "synthetic")
         let state = ExploreState(model: model, data: data)
+        // Kept so that the colour numbers are not optimised away.
+        var colourChecksum: Int32 = 0
+        defer { if colourChecksum == .min { Console.line("") } }
         for (columns, rows) in [(100, 30), (200, 60)] {
             let terminal = MemoryTerminal(columns: columns, rows: rows)
             let app = ExplorerApp(terminal: terminal, state: state, title: "bench")
+            let numbers = ColorNumbers(abilities: terminal.abilities)
             var samples: [Double] = []
             for i in 0..<repetitions {
                 let start = DispatchTime.now().uptimeNanoseconds
                 app.handle(i % 20 < 10 ? .right : .left)
-                terminal.present(app.frame())
+                let frame = app.frame()
+                terminal.present(frame)
+                var checksum: Int32 = 0
+                for y in 0..<frame.height {
+                    for x in 0..<frame.width {
+                        checksum &+= numbers.number(frame[x, y].foreground, x: x, y: 2 * y)
+                            &+ numbers.number(frame[x, y].background, x: x, y: 2 * y + 1)
+                    }
+                }
+                colourChecksum &+= checksum
                 samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
             samples.sort()
