@@ -82,12 +82,13 @@ enum ExifOrientation: Int, CaseIterable, Sendable {
             }
             return value
         }
+        // The whole directory must be present, not only the entries before the one sought.
         guard unsigned(at: 2, bytes: 2) == 42, let directory = unsigned(at: 4, bytes: 4),
-              let entries = unsigned(at: directory, bytes: 2) else { return nil }
+              let entries = unsigned(at: directory, bytes: 2), entries <= (tiff.count - directory - 2) / 12 else { return nil }
         for k in 0..<entries {
             let entry = directory + 2 + 12 * k
             guard let tag = unsigned(at: entry, bytes: 2), let type = unsigned(at: entry + 2, bytes: 2),
-                  let count = unsigned(at: entry + 4, bytes: 4) else { return nil }  // the directory runs off the end
+                  let count = unsigned(at: entry + 4, bytes: 4) else { return nil }
             guard tag == 0x0112 else { continue }
             // A SHORT (type 3) fits in the entry's 4-byte value field, left-justified.
             guard type == 3, count == 1, let value = unsigned(at: entry + 8, bytes: 2) else { return nil }
