@@ -75,10 +75,14 @@ let package = Package(
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
         ),
 
-        // MARK: Tests: one target per source target
+        // MARK: Tests: one target per source target, and JPEG files both core and binary tests make
+        .target(
+            name: "JPEGTestSupport",
+            path: "Tests/JPEGTestSupport"
+        ),
         .testTarget(
             name: "VAECoreTests",
-            dependencies: ["VAECore", "CKernels"],
+            dependencies: ["VAECore", "CKernels", "JPEGTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -88,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "latentTests",
-            dependencies: ["VAECore", "CPosix"]
+            dependencies: ["VAECore", "CPosix", "JPEGTestSupport"]
         ),
     ]
 )
