@@ -2,7 +2,8 @@
 
 SWIFT ?= swift
 # Debian packages the build, the tests and the bundled data need.
-APT_PACKAGES := libopenblas-dev zlib1g-dev libpng-dev libncurses-dev ncurses-term tmux dataset-fashion-mnist
+APT_PACKAGES := libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libncurses-dev ncurses-term tmux \
+                dataset-fashion-mnist libjpeg-turbo-progs
 RELEASE_BIN := .build/release/latent
 
 .PHONY: run test build release deps bench models clean

@@ -14,7 +14,7 @@ let package = Package(
         // MARK: Core: the VAE engine every front end shares (no terminal code)
         .target(
             name: "VAECore",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CPNGReader", "CKernels", "CPosix"]
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CPNGReader", "CJPEGReader", "CKernels", "CPosix"]
         ),
 
         // MARK: UI: the terminal front end (the only code that knows about terminals)
@@ -47,6 +47,10 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(
+            name: "CJPEG",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -58,15 +62,27 @@ let package = Package(
             name: "CPNGReader",
             dependencies: ["CPNG"]
         ),
+        // libjpeg's decoder, whose errors longjmp too: a setjmp in C, a code and a message out.
+        // A module map's link line reaches only Swift code that imports it, so this C target
+        // names the library itself.
+        .target(
+            name: "CJPEGReader",
+            dependencies: ["CJPEG"],
+            linkerSettings: [.linkedLibrary("jpeg")]
+        ),
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
         ),
 
-        // MARK: Tests: one target per source target
+        // MARK: Tests: one target per source target, and JPEG files both core and binary tests make
+        .target(
+            name: "JPEGTestSupport",
+            path: "Tests/JPEGTestSupport"
+        ),
         .testTarget(
             name: "VAECoreTests",
-            dependencies: ["VAECore", "CKernels"],
+            dependencies: ["VAECore", "CKernels", "JPEGTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -76,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "latentTests",
-            dependencies: ["VAECore", "CPosix"]
+            dependencies: ["VAECore", "CPosix", "JPEGTestSupport"]
         ),
     ]
 )

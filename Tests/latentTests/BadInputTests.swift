@@ -40,7 +40,7 @@ final class BadInputTests: CommandTestCase {
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         _ = write(Array("notes\n".utf8), to: empty + "/README.txt")
         try assertBadInput(["train", "--data", empty, "--epochs", "1", "--out", dir + "/new.safetensors"],
-                           "\(empty): no images found: expected PNG, PGM or PPM files")
+                           "\(empty): no images found: expected PNG, JPEG, PGM or PPM files")
         try assertBadInput(["eval", "--model", model, "--data", empty], "\(empty): no images found")
     }
 
@@ -93,7 +93,7 @@ final class BadInputTests: CommandTestCase {
 
     func testANonImageFile() throws {
         let text = write(Array("hello, not a picture\n".utf8), to: dir + "/notes.png")
-        try assertBadInput(["interpolate", text, "0", "--model", model, "--out", dir + "/s.png"], "\(text): not a PNG, PGM or PPM image")
+        try assertBadInput(["interpolate", text, "0", "--model", model, "--out", dir + "/s.png"], "\(text): not a PNG, JPEG, PGM or PPM image")
         let folder = try imageFolder(dir + "/pictures", sides: [28, 28, 28])
         _ = write(Array("P5\n28 28\n255\n".utf8) + [1, 2, 3], to: folder + "/short.pgm")
         try assertBadInput(["train", "--data", folder, "--arch", "mlp2", "--epochs", "1", "--out", dir + "/new.safetensors"],

@@ -1,4 +1,5 @@
 import Foundation
+import JPEGTestSupport
 import XCTest
 import VAECore
 
@@ -64,10 +65,16 @@ final class ImageInputTests: CommandTestCase {
         XCTAssertEqual(normal.status, 0, normal.stderr)
 
         let bomb = write(Self.blackPNG(width: 20000, height: 20000), to: "bomb.png")
+        let pixels = JPEGFiles.ppm(width: 16, height: 16, rgb: JPEGFiles.picture(width: 16, height: 16))
+        let smallJPEG = try JPEGFiles.cjpeg(pixels), smallProgressiveJPEG = try JPEGFiles.cjpeg(pixels, ["-progressive"])
         XCTAssertLessThan(try XCTUnwrap(FileManager.default.attributesOfItem(atPath: bomb)[.size] as? Int), 400_000)
         let cases: [(String, String)] = [
             (bomb, "\(bomb): 20000x20000 pixels is more than the 67108864 (8192x8192) latent reads; scale the image down first"),
             (write(Array("P5\n20000 20000\n255\n".utf8) + [0, 0, 0], to: "bomb.pgm"), "bomb.pgm: 20000x20000 pixels is more than"),
+            (write(try JPEGFiles.declaring(width: 30000, height: 30000, smallJPEG), to: "bomb.jpg"), "bomb.jpg: 30000x30000 pixels is more than"),
+            // At the limit, a progressive file's coefficients are allocated before its data runs out.
+            (write(try JPEGFiles.declaring(width: 8192, height: 8192, smallProgressiveJPEG), to: "short.jpg"),
+             "short.jpg: truncated or corrupt JPEG ("),
             (write(Array("P6\n8192 8192\n255\n".utf8) + [UInt8](repeating: 0, count: 100), to: "short.ppm"),
              "short.ppm: truncated PPM: 201326592 bytes of pixels expected, 100 found"),
             (write(Array("P3\n8192 8192\n255\n0 0 0\n".utf8), to: "plain.ppm"),

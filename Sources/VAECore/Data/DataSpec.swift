@@ -7,7 +7,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
     case fashionMNIST
     /// A directory holding train and test IDX files (MNIST, KMNIST, EMNIST naming).
     case idxDirectory(String)
-    /// A directory of PNG, PGM or PPM images, with one subfolder per class or none (see `ImageFolder`).
+    /// A directory of PNG, JPEG, PGM or PPM images, with one subfolder per class or none (see `ImageFolder`).
     case imageDirectory(String)
     /// Stroke-drawn digits generated in-process: `trainCount` training images, a sixth as many
     /// for testing, deterministic by `seed`.
@@ -142,7 +142,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         let trainImages = find(["train"], ["images", "idx3"])
         let testImages = find(["t10k", "test"], ["images", "idx3"])
         guard let trainImages, let testImages else {
-            throw DataError(file: directory, "no images found: expected PNG, PGM or PPM files (or class folders of them), or IDX files named like train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz")
+            throw DataError(file: directory, "no images found: expected PNG, JPEG, PGM or PPM files (or class folders of them), or IDX files named like train-images-idx3-ubyte.gz and t10k-images-idx3-ubyte.gz")
         }
         let trainLabels = find(["train"], ["labels", "idx1"])
         let testLabels = find(["t10k", "test"], ["labels", "idx1"])

@@ -1,7 +1,8 @@
 import CPNG
 import Foundation
 
-/// Single image files (PNG through libpng, PGM and PPM), read as grayscale and fitted to a model.
+/// Single image files (PNG through libpng, JPEG through libjpeg-turbo, PGM and PPM), read as
+/// grayscale and fitted to a model.
 public enum ImageFile {
     /// A grayscale image with intensities in [0, 1].
     public struct Gray: Equatable, Sendable {
@@ -25,7 +26,7 @@ public enum ImageFile {
     }
 
     /// The most pixels latent reads from one image file: 1 << 26 = 67,108,864, a square of
-    /// 8192 x 8192. Every image reader (PNG, PGM and PPM, and any added later) checks the size its
+    /// 8192 x 8192. Every image reader (PNG, JPEG, PGM and PPM, and any added later) checks the size its
     /// header declares against it with `checkSize(width:height:file:)` before it allocates or
     /// decodes anything, so that a small file declaring a huge picture (a decompression bomb: a
     /// 48 KB PNG can declare 20000 x 20000) is refused at once. The largest image read takes
@@ -48,14 +49,53 @@ public enum ImageFile {
     /// pixels needs (a plain-text PPM of 16-bit samples takes about 1.2 GB).
     public static let maximumFileSize = 1 << 31
 
-    /// Reads a PNG (any colour type, depth or interlacing), a PGM or a PPM as grayscale (see
-    /// `PNG` and `Netpbm` for how samples become intensities), refusing images of more than
-    /// `maximumPixels` before decoding them.
+    /// Reads a PNG (any colour type, depth or interlacing), a JPEG (baseline or progressive,
+    /// grayscale or YCbCr, stood upright by its EXIF orientation), a PGM or a PPM as grayscale
+    /// (see `PNG`, `JPEG` and `Netpbm` for how samples become intensities), refusing images of
+    /// more than `maximumPixels` before decoding them. The format is known by the file's first
+    /// bytes, whatever its name.
     public static func read(path: String) throws -> Gray {
+        try read(path: path, target: nil).image
+    }
+
+    /// An image read to be fitted to a smaller size: its pixels, which a JPEG may have been
+    /// decoded to fewer of (DCT scaling), and the size of the whole image.
+    public struct Reduced: Sendable {
+        /// At least the size asked for in both sides, or the whole image when that is smaller.
+        public var image: Gray
+        /// The size of the whole image (upright, for a JPEG): what the file holds.
+        public var fullWidth: Int
+        public var fullHeight: Int
+    }
+
+    /// Reads an image as `read(path:)` does, for fitting to `width` x `height` (by `ImageFit`):
+    /// a JPEG much larger than that is decoded at 1/2, 1/4 or 1/8 of its size, the smallest
+    /// that keeps it at least `width` x `height`, which for a folder of photos fitted to 28x28
+    /// skips most of the decoding. Other formats are read whole.
+    public static func read(path: String, toFitWidth width: Int, height: Int) throws -> Reduced {
+        precondition(width >= 1 && height >= 1, "fitting to \(width)x\(height)")
+        return try read(path: path, target: (width, height))
+    }
+
+    private static func read(path: String, target: (width: Int, height: Int)?) throws -> Reduced {
         let bytes = try FileBytes.read(path, expected: "an image file", maximumSize: maximumFileSize)
-        if PNG.recognises(bytes) { return try PNG.parse(bytes, file: path) }
-        if Netpbm.recognises(bytes) { return try Netpbm.parse(bytes, file: path) }
-        throw DataError(file: path, "not a PNG, PGM or PPM image")
+        let image: Gray
+        if PNG.recognises(bytes) {
+            image = try PNG.parse(bytes, file: path)
+        } else if JPEG.recognises(bytes) {
+            let decoded = try JPEG.decode(bytes, file: path, channels: 1, target: target)
+            let pixels = Gray(width: decoded.width, height: decoded.height, pixels: decoded.samples.map { Float($0) / 255 })
+            return Reduced(image: pixels, fullWidth: decoded.fullWidth, fullHeight: decoded.fullHeight)
+        } else if Netpbm.recognises(bytes) {
+            image = try Netpbm.parse(bytes, file: path)
+        } else {
+            let ext = (path as NSString).pathExtension.lowercased()
+            if ext == "jpg" || ext == "jpeg" {
+                throw DataError(file: path, "not a JPEG image (a JPEG starts with the bytes FF D8 FF)")
+            }
+            throw DataError(file: path, "not a PNG, JPEG, PGM or PPM image")
+        }
+        return Reduced(image: image, fullWidth: image.width, fullHeight: image.height)
     }
 
     private static func pngMessage(_ image: png_image) -> String {

@@ -1,10 +1,11 @@
 import Foundation
 
-/// A directory of PNG, PGM or PPM images as a dataset; every sixth image is held out for test,
+/// A directory of PNG, JPEG, PGM or PPM images as a dataset; every sixth image is held out for test,
 /// and of 2 to 5 images, which have no sixth, the last one, so that the test set is never
 /// empty (a test loss over no images is 0/0). Images are made grayscale, cropped (or padded) to
 /// the target's aspect and resized by area averaging (see `ImageFit`), and inverted when drawn
-/// dark on light (see `ImageFile.prepared`). They must all have the same size.
+/// dark on light (see `ImageFile.prepared`). They must all have the same size (a JPEG's upright
+/// size, before any DCT scaling: see `ImageFile.read(path:toFitWidth:height:)`).
 ///
 /// Layouts, as torchvision's `ImageFolder` reads them:
 /// - images directly in the directory: one unlabelled set;
@@ -14,11 +15,11 @@ import Foundation
 ///   groups being dropped.
 ///
 /// Hidden files and folders, whose names start with a dot (`.DS_Store`, `.ipynb_checkpoints`,
-/// AppleDouble `._a.png`), are skipped at every level; other files without a .png, .pgm or .ppm
-/// extension are ignored. Symbolic links are followed, each real folder read once. A folder
+/// AppleDouble `._a.png`), are skipped at every level; other files without a .png, .jpg, .jpeg,
+/// .pgm or .ppm extension are ignored. Symbolic links are followed, each real folder read once. A folder
 /// that cannot be listed is an error, not an empty class.
 enum ImageFolder {
-    static let extensions: Set<String> = ["png", "pgm", "ppm"]
+    static let extensions: Set<String> = ["png", "jpg", "jpeg", "pgm", "ppm"]
 
     /// Whether the directory holds image files, at any depth (a layout `imageFiles` refuses
     /// counts, so that loading names the problem).
@@ -90,18 +91,18 @@ enum ImageFolder {
     static func load(_ directory: String, shape: ImageShape, fit: ImageFit = .crop,
                      inversion: ImageFile.Inversion = .automatic, testOnly: Bool = false) throws -> DataSplit {
         let files = try imageFiles(directory)
-        guard !files.isEmpty else { throw DataError(file: directory, "no PNG, PGM or PPM images (nor IDX files) found") }
+        guard !files.isEmpty else { throw DataError(file: directory, "no PNG, JPEG, PGM or PPM images (nor IDX files) found") }
         var size: (width: Int, height: Int, path: String)?
         var train: [Float] = [], test: [Float] = []
         var trainLabels: [Int] = [], testLabels: [Int] = []
         for (i, file) in files.enumerated() {
             if testOnly && !ImageFolder.isHeldOut(i, of: files.count) { continue }
-            let image = try ImageFile.read(path: file.path)
-            if let size, size.width != image.width || size.height != image.height {
-                throw DataError(file: file.path, "is \(image.width)x\(image.height) but \(size.path) is \(size.width)x\(size.height); the images of a folder must share one size")
+            let read = try ImageFile.read(path: file.path, toFitWidth: shape.width, height: shape.height)
+            if let size, size.width != read.fullWidth || size.height != read.fullHeight {
+                throw DataError(file: file.path, "is \(read.fullWidth)x\(read.fullHeight) but \(size.path) is \(size.width)x\(size.height); the images of a folder must share one size")
             }
-            size = size ?? (image.width, image.height, file.path)
-            let pixels = ImageFile.prepared(image, for: shape, fit: fit, inversion: inversion)
+            size = size ?? (read.fullWidth, read.fullHeight, file.path)
+            let pixels = ImageFile.prepared(read.image, for: shape, fit: fit, inversion: inversion)
             if ImageFolder.isHeldOut(i, of: files.count) {
                 test += pixels
                 testLabels.append(file.label ?? 0)

@@ -24,8 +24,9 @@ public struct InterpolationEnd: Sendable {
     /// An image file read, fitted to a grayscale `model`'s input by `fit` and `inversion` (see
     /// `ImageFile.prepared`) and encoded, named by its file name.
     public init(file path: String, model: VAE, fit: ImageFit, inversion: ImageFile.Inversion) throws {
-        let image = ImageFile.prepared(try ImageFile.read(path: path), for: model.configuration.architecture.image,
-                                       fit: fit, inversion: inversion)
+        let shape = model.configuration.architecture.image
+        let read = try ImageFile.read(path: path, toFitWidth: shape.width, height: shape.height)
+        let image = ImageFile.prepared(read.image, for: shape, fit: fit, inversion: inversion)
         self.init(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
     }
 }

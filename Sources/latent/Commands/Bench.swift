@@ -32,7 +32,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Passes over the training set (needed unless --layers or --frames).")
     var epochs: Int?
 
-    @Option(help: "Data: fashion-mnist, synthetic[:COUNT[:SEED]], sprites[:COUNT[:SEED]], or a directory of IDX files or of PNG/PGM/PPM images.")
+    @Option(help: "Data: fashion-mnist, synthetic[:COUNT[:SEED]], sprites[:COUNT[:SEED]], or a directory of IDX files or of PNG/JPEG/PGM/PPM images.")
     var data: String = "fashion-mnist"
 
     @Option(help: "Images per step.")

@@ -20,7 +20,7 @@ struct Train: ParsableCommand {
               latent train --resume conv2.safetensors --epochs 20
             """)
 
-    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], sprites[:COUNT[:SEED]], or a directory of IDX files or of PNG/PGM/PPM images (default: fashion-mnist; with --resume, the checkpoint's data).")
+    @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], sprites[:COUNT[:SEED]], or a directory of IDX files or of PNG/JPEG/PGM/PPM images (default: fashion-mnist; with --resume, the checkpoint's data).")
     var data: String?
 
     @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N) (default: conv2).")

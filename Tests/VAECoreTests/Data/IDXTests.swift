@@ -169,7 +169,7 @@ final class IDXTests: XCTestCase {
         }
         let empty = try temporaryDirectory(self)
         XCTAssertThrowsError(try DataSpec(parsing: empty).load()) { error in
-            XCTAssertTrue("\(error)".contains("no images found: expected PNG, PGM or PPM files"), "\(error)")
+            XCTAssertTrue("\(error)".contains("no images found: expected PNG, JPEG, PGM or PPM files"), "\(error)")
         }
     }
 }

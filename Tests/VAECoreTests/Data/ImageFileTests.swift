@@ -160,7 +160,7 @@ final class ImageFileTests: XCTestCase {
         let png = try XCTUnwrap(FileManager.default.contents(atPath: fixture))
         let cases: [(String, Data, String)] = [
             ("truncated.png", png.prefix(png.count / 2), "truncated or corrupt PNG"),
-            ("notes.txt", Data("hello".utf8), "not a PNG, PGM or PPM image"),
+            ("notes.txt", Data("hello".utf8), "not a PNG, JPEG, PGM or PPM image"),
         ]
         for (name, data, fragment) in cases {
             let path = "\(dir)/\(name)"
