@@ -95,11 +95,14 @@ final class ColourRenderingTests: XCTestCase {
         XCTAssertTrue(plain.cells.allSatisfy { $0.foreground == .terminalDefault && $0.background == .terminalDefault })
     }
 
+    /// An untrained colour conv model over 60 sprites (or over `data`).
+    func colourState(data: Dataset = Sprites.generate(count: 60, seed: 2, name: "sprites/test")) -> ExploreState {
+        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2, image: Sprites.shape)
+        return ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1), data: data)
+    }
+
     func testExplorer_DrawsAColourModelAndItsDataInColour() {
-        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2,
-                                        image: ImageShape(channels: 3, height: 32, width: 32))
-        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1),
-                                 data: Sprites.generate(count: 60, seed: 2, name: "sprites/test"))
+        let state = colourState()
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "colour")
         app.handle(.character("n"))
         let frame = app.frame()
@@ -128,10 +131,7 @@ final class ColourRenderingTests: XCTestCase {
     /// it: each cell's glyph, then its foreground and background colour numbers (palette
     /// indices, or 0xRRGGBB; -1 the terminal's default), as `ColorNumbers` gives them to curses.
     func testGoldenScreens_256And24BitColour() {
-        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2,
-                                        image: ImageShape(channels: 3, height: 32, width: 32))
-        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1),
-                                 data: Sprites.generate(count: 60, seed: 2, name: "sprites/test"))
+        let state = colourState()
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 60, rows: 20), state: state, title: "colour")
         app.handle(.character("n"))
         let frame = app.frame()
@@ -153,11 +153,8 @@ final class ColourRenderingTests: XCTestCase {
     }
 
     func testUnlabelledColourImages_AreMappedInTheirMeanColour() {
-        let architecture = Architecture(body: .conv(filters: [8, 16], dense: 16), latent: 2,
-                                        image: ImageShape(channels: 3, height: 32, width: 32))
         let sprites = Sprites.generate(count: 60, seed: 2, name: "photos")
-        let unlabelled = Dataset(name: "photos", shape: sprites.shape, images: sprites.images, labels: nil, classNames: [])
-        let state = ExploreState(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1), data: unlabelled)
+        let state = colourState(data: Dataset(name: "photos", shape: sprites.shape, images: sprites.images, labels: nil, classNames: []))
         let frame = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "photos").frame()
         let mapColours = (2..<29).flatMap { y in (0..<49).map { frame[$0, y].foreground } }.filter {
             if case .rgb = $0 { return true } else { return false }

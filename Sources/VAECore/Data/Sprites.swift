@@ -20,26 +20,13 @@ public enum Sprites {
 
     /// `count` images with random shapes, drawn with randomness from `seed`.
     public static func generate(count: Int, seed: UInt64, name: String) -> Dataset {
-        var rng = RandomGenerator(seed: seed)
-        let d = shape.pixelCount
-        var pixels = [Float](repeating: 0, count: count * d)
-        var labels = [Int](repeating: 0, count: count)
-        pixels.withUnsafeMutableBufferPointer { all in
-            for index in 0..<count {
-                let label = rng.index(below: classNames.count)
-                labels[index] = label
-                draw(label, into: UnsafeMutableBufferPointer(rebasing: all[(index * d)..<((index + 1) * d)]), rng: &rng)
-            }
-        }
-        return Dataset(name: name, shape: shape, images: pixels, labels: labels, classNames: classNames)
+        GeneratedImages.make(count: count, seed: seed, name: name, shape: shape, classNames: classNames) { draw($0, into: $1, rng: &$2) }
     }
 
     /// Training and test sets from one seed; the test set is a sixth the size of the training
     /// set. With `testOnly` the training set is left empty (the test set is the same).
     public static func split(trainCount: Int, seed: UInt64, testOnly: Bool = false) -> DataSplit {
-        let test = generate(count: max(1, trainCount / 6), seed: seed &+ 0x5EED, name: "sprites/test")
-        let train = testOnly ? test.prefix(0).named("sprites/train") : generate(count: trainCount, seed: seed, name: "sprites/train")
-        return DataSplit(train: train, test: test)
+        GeneratedImages.split(trainCount: trainCount, seed: seed, testOnly: testOnly, name: "sprites", generate: generate)
     }
 
     /// Whether the point (u, v) of a shape's own frame (radius 1, y down) is inside shape `label`.

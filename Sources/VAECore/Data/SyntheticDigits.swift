@@ -48,27 +48,13 @@ public enum SyntheticDigits {
 
     /// `count` images with labels 0-9 in turn, drawn with randomness from `seed`.
     public static func generate(count: Int, seed: UInt64, name: String) -> Dataset {
-        var rng = RandomGenerator(seed: seed)
-        let d = shape.pixelCount
-        var pixels = [Float](repeating: 0, count: count * d)
-        var labels = [Int](repeating: 0, count: count)
-        pixels.withUnsafeMutableBufferPointer { all in
-            for index in 0..<count {
-                let label = rng.index(below: 10)
-                labels[index] = label
-                draw(digit: label, into: UnsafeMutableBufferPointer(rebasing: all[(index * d)..<((index + 1) * d)]),
-                     rng: &rng)
-            }
-        }
-        return Dataset(name: name, shape: shape, images: pixels, labels: labels, classNames: classNames)
+        GeneratedImages.make(count: count, seed: seed, name: name, shape: shape, classNames: classNames) { draw(digit: $0, into: $1, rng: &$2) }
     }
 
     /// Training and test sets from one seed; the test set is a sixth the size of the training
     /// set. With `testOnly` the training set is left empty (the test set is the same).
     public static func split(trainCount: Int, seed: UInt64, testOnly: Bool = false) -> DataSplit {
-        let test = generate(count: max(1, trainCount / 6), seed: seed &+ 0x5EED, name: "synthetic/test")
-        let train = testOnly ? test.prefix(0).named("synthetic/train") : generate(count: trainCount, seed: seed, name: "synthetic/train")
-        return DataSplit(train: train, test: test)
+        GeneratedImages.split(trainCount: trainCount, seed: seed, testOnly: testOnly, name: "synthetic", generate: generate)
     }
 
     /// Draws one digit with a random style into a zeroed 28x28 image.
