@@ -35,6 +35,21 @@ final class ModelCommandTests: CommandTestCase {
         try assertBadInput(["sample", "--model", dir + "/none.safetensors", "--out", dir + "/x.png"], "none.safetensors: no such file")
     }
 
+    /// torch_vae.py's rgb32 trains on the generated colour sprites and opens as itself; gray
+    /// data for it is refused in one line.
+    func testColourModel_TrainsOnSpritesAndRefusesGrayData() throws {
+        let dir = try temporaryDirectory()
+        let trained = try latent(["train", "--data", "sprites:240", "--arch", "rgb32", "--epochs", "1", "--out", dir + "/rgb.safetensors"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let info = try latent(["info", "--model", dir + "/rgb.safetensors"])
+        XCTAssertTrue(info.stdout.contains("model:       rgb32, a VAE with bce reconstruction, 32 latent dimensions, 3x32x32 images"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("parameters:  804,195 in 22 tensors"), info.stdout)
+        let eval = try latent(["eval", "--model", dir + "/rgb.safetensors"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        try assertBadInput(["train", "--data", "synthetic:60", "--arch", "rgb32", "--epochs", "1", "--out", dir + "/gray.safetensors"],
+                           "data synthetic/train has 28x28 images; architecture rgb32 takes 3x32x32")
+    }
+
     func testEncode_WritesOneCSVRowPerTestImage() throws {
         let (model, dir) = try trainedModel()
         let result = try latent(["encode", "--model", model, "--out", dir + "/z.csv"])

@@ -13,8 +13,8 @@ final class SizeLimitTests: CommandTestCase {
                             "--epochs", "1", "--out", out], "the model would have 116026572885 parameters, more than the 134217728")
         try assertBadInput(["train", "--arch", "mlp(hidden:[65536],latent:20,image:4x4096x4096)", "--data", "synthetic:60",
                             "--epochs", "1", "--out", out], "image sides must be 1 to 512 pixels, got 4096x4096")
-        try assertBadInput(["train", "--arch", "conv(filters:[16384,1],dense:1,latent:1)", "--data", "synthetic:60",
-                            "--epochs", "1", "--out", out], "layer t2 would output 12845056 values per image")
+        try assertBadInput(["train", "--arch", "conv(filters:[40,1,1,1,1,1,1,1],dense:1,latent:1,image:1x512x512)", "--data", "synthetic:60",
+                            "--epochs", "1", "--out", out], "layer dec.7 would output 10485760 values per image")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
     }
 

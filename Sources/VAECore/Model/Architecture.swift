@@ -30,6 +30,10 @@ public struct ImageShape: Equatable, Hashable, Codable, Sendable, CustomStringCo
 /// - `mlp2`: the same with a 2-D latent
 /// - `conv2`: conv 32 3x3 s2 p1, conv 64 3x3 s2 p1, dense 16 (ReLU each) -> 2, 2;
 ///   dense 7*7*64 ReLU, convT 64 3x3 s2, convT 32 3x3 s2 (ReLU each), convT 1 3x3 s1 -> logits
+/// - `rgb32`: 3x32x32, conv 32, 64, 128 (3x3 s2 p1 ReLU), dense 256 ReLU -> 32, 32;
+///   dense 4*4*128 ReLU, convT 64, 32, 32 (3x3 s2, ReLU), convT 3 3x3 s1 -> logits
+/// - `rgb64`: 3x64x64, conv 32, 64, 128, 256, dense 256 -> 64, 64; dense 4*4*256 ReLU,
+///   convT 128, 64, 32, 32, convT 3
 public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertible {
     /// How the encoder and decoder are built.
     public enum Body: Equatable, Hashable, Sendable {
@@ -59,9 +63,16 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
     /// The Keras example's convolutional VAE with a 2-D latent space.
     public static let conv2 = Architecture(body: .conv(filters: [32, 64], dense: 16), latent: 2)
 
+    /// Colour 3x32x32: convolutions of 32, 64 and 128 filters, dense 256, latent 32.
+    public static let rgb32 = Architecture(body: .conv(filters: [32, 64, 128], dense: 256), latent: 32,
+                                           image: ImageShape(channels: 3, height: 32, width: 32))
+    /// Colour 3x64x64: convolutions of 32, 64, 128 and 256 filters, dense 256, latent 64.
+    public static let rgb64 = Architecture(body: .conv(filters: [32, 64, 128, 256], dense: 256), latent: 64,
+                                           image: ImageShape(channels: 3, height: 64, width: 64))
+
     /// The named configurations, by name.
     public static let named: [(name: String, architecture: Architecture)] = [
-        ("mlp20", .mlp20), ("mlp2", .mlp2), ("conv2", .conv2),
+        ("mlp20", .mlp20), ("mlp2", .mlp2), ("conv2", .conv2), ("rgb32", .rgb32), ("rgb64", .rgb64),
     ]
 
     /// The configuration's name: a preset's name, or its general form

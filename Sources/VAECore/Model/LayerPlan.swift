@@ -5,7 +5,8 @@
 /// parameter names and shapes listed here are those of the built model; a test holds the two
 /// equal. Making a plan allocates a few small arrays, never the weights.
 /// Names follow `torch_vae.py` (MLP: fc1, fc1_2, ..., fc21, fc22, fc3, fc3_2, ..., fc4;
-/// conv: c1, c2, ..., fc, mu, lv, d, t1, t2, ..., t(n+1)).
+/// conv: c1, c2, fc, mu, lv, d, t1, t2, t3 for gray models of two convolutions, else enc.K, fc,
+/// mu, lv, d, dec.K, as torch_vae.py names them).
 public struct LayerPlan: Equatable, Sendable {
     /// One layer and the sizes that fix its parameters and its input.
     public enum Step: Equatable, Sendable {
@@ -86,11 +87,18 @@ public struct LayerPlan: Equatable, Sendable {
             }
             decoder.append(.linear(name: "fc4", inputSize: width, outputSize: image.pixelCount))
         case .conv(let filters, let dense):
+            // torch_vae.py's family. A gray model with two convolutions keeps the Keras
+            // example's names (c1, c2, t1, t2, t3) and, at 28x28 with 32 and 64 filters, its
+            // decoder (64 -> 64 -> 32 -> 1); every other model names its layers enc.K and dec.K,
+            // and its transposed convolutions go to reversed(filters)[1...] + [filters[0]]
+            // channels before the last, stride-1 one to the image's channels.
+            let keras = filters.count == 2 && image.channels == 1
+            let kerasDecoder = keras && image.height == 28 && image.width == 28 && filters == [32, 64]
             // Each 3x3 stride-2 padding-1 convolution halves the sides, which the architecture
             // keeps divisible by 2^filters.count.
             var (channels, height, width) = (image.channels, image.height, image.width)
             for (i, count) in filters.enumerated() {
-                encoder += [.convolution(name: "c\(i + 1)", inputChannels: channels, outputChannels: count,
+                encoder += [.convolution(name: keras ? "c\(i + 1)" : "enc.\(i)", inputChannels: channels, outputChannels: count,
                                          height: height, width: width), .relu]
                 (channels, height, width) = (count, (height - 1) / 2 + 1, (width - 1) / 2 + 1)
             }
@@ -99,12 +107,14 @@ public struct LayerPlan: Equatable, Sendable {
             features = dense
             names = ("mu", "lv")
             decoder += [.linear(name: "d", inputSize: arch.latent, outputSize: flat), .relu]
-            for (i, count) in filters.reversed().enumerated() {
-                decoder += [.transposedConvolution(name: "t\(i + 1)", inputChannels: channels, outputChannels: count,
-                                                   stride: 2, outputPadding: 1, height: height, width: width), .relu]
+            let outputs = kerasDecoder ? [64, 32] : Array(filters.reversed().dropFirst()) + [filters[0]]
+            for (i, count) in outputs.enumerated() {
+                decoder += [.transposedConvolution(name: keras ? "t\(i + 1)" : "dec.\(i)", inputChannels: channels,
+                                                   outputChannels: count, stride: 2, outputPadding: 1, height: height, width: width),
+                            .relu]
                 (channels, height, width) = (count, height * 2, width * 2)
             }
-            decoder.append(.transposedConvolution(name: "t\(filters.count + 1)", inputChannels: channels,
+            decoder.append(.transposedConvolution(name: keras ? "t\(filters.count + 1)" : "dec.\(filters.count)", inputChannels: channels,
                                                   outputChannels: image.channels, stride: 1, outputPadding: 0,
                                                   height: height, width: width))
         }

@@ -26,7 +26,7 @@ struct Bench: ParsableCommand {
               latent bench --model conv2 --frames
             """)
 
-    @Option(help: "Reference model: mlp20, mlp2 or conv2.")
+    @Option(help: "Reference model: mlp20, mlp2, conv2, rgb32 or rgb64.")
     var model: String
 
     @Option(help: "Passes over the training set (needed unless --layers or --frames).")

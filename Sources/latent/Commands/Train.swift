@@ -23,7 +23,7 @@ struct Train: ParsableCommand {
     @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], sprites[:COUNT[:SEED]], or a directory of IDX files or of PNG/JPEG/PGM/PPM images (default: fashion-mnist; with --resume, the checkpoint's data).")
     var data: String?
 
-    @Option(help: "Architecture: mlp20, mlp2, conv2, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N) (default: conv2).")
+    @Option(help: "Architecture: mlp20, mlp2, conv2, rgb32, rgb64, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N[,image:CxHxW]) (default: conv2).")
     var arch: String?
 
     @Option(help: "Passes over the training set (with --resume: in all, counting the checkpoint's).")

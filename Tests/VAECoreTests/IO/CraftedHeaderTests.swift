@@ -125,15 +125,16 @@ final class CraftedHeaderTests: XCTestCase {
                                  data: [0, 0, 0, 0]), contains: "the model would have 116026572885 parameters")
     }
 
-    // Loaded: a 2.4 MB file whose every tensor matched, for a model whose layers output 12.8
-    // million values per image (51 MB), so that scoring a batch asked for gigabytes.
+    // Loaded: a 120 KB file whose every tensor matched, for a model whose layers output 10.5
+    // million values per image (42 MB), so that scoring a batch asked for gigabytes.
     func testSmallFileForAModelWithHugeActivations() throws {
-        let architecture = Architecture(body: .conv(filters: [16384, 1], dense: 1), latent: 1)
+        let architecture = Architecture(body: .conv(filters: [40, 1, 1, 1, 1, 1, 1, 1], dense: 1), latent: 1,
+                                        image: ImageShape(channels: 1, height: 512, width: 512))
         let shapes = LayerPlan(withinLayerBounds: ModelConfiguration(architecture: architecture)).parameterShapes
         let tensors = shapes.map { ($0.name, Tensor(zeros: $0.shape)) }
         XCTAssertLessThan(tensors.reduce(0) { $0 + $1.1.count }, 1 << 20, "the file is small")
         try expectLoadError(Safetensors.encode(tensors, metadata: ["latent.architecture": architecture.name]),
-                            contains: "bad metadata: architecture 'conv(filters:[16384,1],dense:1,latent:1)': layer t2 would output 12845056 values per image")
+                            contains: "bad metadata: architecture 'conv(filters:[40,1,1,1,1,1,1,1],dense:1,latent:1,image:1x512x512)': layer dec.7 would output 10485760 values per image")
         // Saved from PyTorch, without metadata: not recognised as any model latent builds.
         try expectLoadError(Safetensors.encode(tensors, metadata: [:]), contains: "not a known PyTorch layout")
     }

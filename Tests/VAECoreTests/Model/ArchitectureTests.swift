@@ -98,18 +98,18 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertEqual(try problem("mlp(hidden:[65536],latent:20,image:4x512x512)"),
                        "the model would have \(count) parameters, more than the 134217728 (2^27) latent builds; use fewer or narrower layers")
         XCTAssertEqual(try problem("mlp(hidden:[65536],latent:20,image:4x4096x4096)"), "image sides must be 1 to 512 pixels, got 4096x4096")
-        // A few thousand parameters, but c1 and t2 output 16384 x 14 x 14 and 16384 x 28 x 28 per image.
-        XCTAssertEqual(try problem("conv(filters:[16384,1],dense:1,latent:1)"),
-                       "layer t2 would output 12845056 values per image, more than the 2097152 (2^21) latent allows; use fewer filters or a smaller image")
+        // About 30,000 parameters, but enc.0 and dec.7 output 40 x 256 x 256 and 40 x 512 x 512 per image.
+        XCTAssertEqual(try problem("conv(filters:[40,1,1,1,1,1,1,1],dense:1,latent:1,image:1x512x512)"),
+                       "layer dec.7 would output 10485760 values per image, more than the 2097152 (2^21) latent allows; use fewer filters or a smaller image")
     }
 
     /// The totals' edges, one unit either side: 2 x 262144 x 255 weights and some biases fit
-    /// 2^27, 2 x 262144 x 256 do not; t1 outputs 8 x 512 x 512 = 2^21, or 9 x 512 x 512.
+    /// 2^27, 2 x 262144 x 256 do not; dec.0 outputs 8 x 512 x 512 = 2^21, or 9 x 512 x 512.
     func testTotals_AcceptUpToTheirBounds() throws {
         XCTAssertNil(try problem("mlp(hidden:[255],latent:1,image:1x512x512)"))
         XCTAssertTrue(try problem("mlp(hidden:[256],latent:1,image:1x512x512)")?.hasPrefix("the model would have 134481154 parameters") ?? false)
         XCTAssertNil(try problem("conv(filters:[8],dense:1,latent:1,image:4x512x512)"))
-        XCTAssertTrue(try problem("conv(filters:[9],dense:1,latent:1,image:4x512x512)")?.hasPrefix("layer t1 would output 2359296 values") ?? false)
+        XCTAssertTrue(try problem("conv(filters:[9],dense:1,latent:1,image:4x512x512)")?.hasPrefix("layer dec.0 would output 2359296 values") ?? false)
     }
 
     /// The presets and the coming colour models stay well inside the totals.
@@ -142,4 +142,43 @@ final class ArchitectureTests: XCTestCase {
             XCTAssertEqual(plan.largestOutput.values, largest, architecture.name)
         }
     }
+
+    /// The state_dict of torch_vae.py's colour models, name by name and shape by shape, as its
+    /// `Conv(latent, 3, size, filters, 256)` builds them (enc.K, fc, mu, lv, d, dec.K).
+    func testColourModels_AreTorchVAEsLayerForLayer() {
+        func torchConv(latent: Int, size: Int, filters: [Int]) -> [String] {
+            var names: [String] = []
+            var channels = 3
+            for (k, f) in filters.enumerated() {
+                names += ["enc.\(k).weight [\(f), \(channels), 3, 3]", "enc.\(k).bias [\(f)]"]
+                channels = f
+            }
+            let side = size >> filters.count, flat = filters.last! * side * side
+            names += ["fc.weight [256, \(flat)]", "fc.bias [256]", "mu.weight [\(latent), 256]", "mu.bias [\(latent)]",
+                      "lv.weight [\(latent), 256]", "lv.bias [\(latent)]", "d.weight [\(flat), \(latent)]", "d.bias [\(flat)]"]
+            let outs = Array(filters.reversed().dropFirst()) + [filters[0]]
+            for (k, f) in (outs + [3]).enumerated() {
+                names += ["dec.\(k).weight [\(channels), \(f), 3, 3]", "dec.\(k).bias [\(f)]"]
+                channels = f
+            }
+            return names
+        }
+        let expected = [("rgb32", torchConv(latent: 32, size: 32, filters: [32, 64, 128])),
+                        ("rgb64", torchConv(latent: 64, size: 64, filters: [32, 64, 128, 256]))]
+        for (name, names) in expected {
+            let architecture = try! XCTUnwrap(Architecture.named.first { $0.name == name }?.architecture)
+            XCTAssertNil(architecture.problem)
+            let shapes = VAE.parameterShapes(for: ModelConfiguration(architecture: architecture)).map(\.description)
+            XCTAssertEqual(shapes.sorted(), names.sorted(), name)
+            // The image comes back at its size: the decoder's last layer outputs 3 x size x size.
+            let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: 1)
+            XCTAssertEqual(model.decode(point: [Float](repeating: 0, count: architecture.latent)).count, architecture.image.pixelCount)
+        }
+        XCTAssertEqual(Architecture.rgb32.image, ImageShape(channels: 3, height: 32, width: 32))
+        XCTAssertEqual(try Architecture(parsing: "rgb64"), .rgb64)
+        // conv2 keeps the Keras example's names and decoder.
+        XCTAssertEqual(VAE.parameterShapes(for: ModelConfiguration(architecture: .conv2)).map(\.name).filter { $0.hasPrefix("t") },
+                       ["t1.weight", "t1.bias", "t2.weight", "t2.bias", "t3.weight", "t3.bias"])
+    }
 }
+

@@ -121,6 +121,14 @@ final class LossTests: XCTestCase {
         checkWholeLoss(ModelConfiguration(architecture: tinyConv), beta: 2.5, seed: 12)
     }
 
+    /// Colour: three input channels through three convolutions (torch_vae.py's colour family,
+    /// enc.K and dec.K), with the Bernoulli and the Gaussian reconstruction per channel.
+    func testWholeLoss_ColourConvVAE_MatchesFiniteDifferences() {
+        let colour = Architecture(body: .conv(filters: [2, 3, 2], dense: 4), latent: 2, image: ImageShape(channels: 3, height: 8, width: 8))
+        checkWholeLoss(ModelConfiguration(architecture: colour), beta: 1, seed: 21)
+        checkWholeLoss(ModelConfiguration(architecture: colour, reconstruction: .mse), beta: 1, seed: 22)
+    }
+
     func testWholeLoss_GaussianReconstruction_MatchesFiniteDifferences() {
         checkWholeLoss(ModelConfiguration(architecture: tinyMLP, reconstruction: .mse), beta: 1, seed: 5)
     }
