@@ -11,10 +11,10 @@ static inline png_image latent_png_image(void) {
     return image;
 }
 
-/// Encodes 8-bit grayscale pixels as PNG into memory. With a NULL buffer, sets *size to the
-/// bytes needed; returns nonzero on success.
-static inline int latent_png_write_gray(png_image *image, void *buffer, png_alloc_size_t *size, const void *pixels) {
-    image->format = PNG_FORMAT_GRAY;
+/// Encodes 8-bit pixels, gray (1 channel) or interleaved RGB (3), as PNG into memory. With a
+/// NULL buffer, sets *size to the bytes needed; returns nonzero on success.
+static inline int latent_png_write(png_image *image, void *buffer, png_alloc_size_t *size, const void *pixels, int channels) {
+    image->format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
     return png_image_write_to_memory(image, buffer, size, 0, pixels, 0, NULL);
 }
 #endif

@@ -46,6 +46,15 @@ final class ModelCommandTests: CommandTestCase {
         XCTAssertTrue(info.stdout.contains("parameters:  804,195 in 22 tensors"), info.stdout)
         let eval = try latent(["eval", "--model", dir + "/rgb.safetensors"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
+        // Its pictures are in colour: an 8-bit RGB PNG (IHDR colour type 2) and a P6 PPM.
+        for command in [["sample", "--grid", "4"], ["reconstruct"], ["interpolate", "0", "1"]] {
+            let result = try latent(command + ["--model", dir + "/rgb.safetensors", "--out", dir + "/c.png"])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+            let png = try XCTUnwrap(FileManager.default.contents(atPath: dir + "/c.png"))
+            XCTAssertEqual(Array(png[24..<26]), [8, 2], "\(command[0]) writes 8-bit RGB")
+        }
+        XCTAssertEqual(try latent(["sample", "--model", dir + "/rgb.safetensors", "--out", dir + "/c.ppm"]).status, 0)
+        XCTAssertEqual(String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: dir + "/c.ppm")).prefix(2), as: UTF8.self), "P6")
         try assertBadInput(["train", "--data", "synthetic:60", "--arch", "rgb32", "--epochs", "1", "--out", dir + "/gray.safetensors"],
                            "data synthetic/train has 28x28 images; architecture rgb32 takes 3x32x32")
     }

@@ -98,30 +98,6 @@ public enum ImageFile {
         return Reduced(image: image, fullWidth: image.width, fullHeight: image.height)
     }
 
-    private static func pngMessage(_ image: png_image) -> String {
-        withUnsafeBytes(of: image.message) { raw in
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
-    }
-
-    /// Encodes a grayscale image as PNG bytes.
-    public static func pngData(_ image: Gray) throws -> [UInt8] {
-        let bytes = Self.bytes(image)
-        var png = latent_png_image()
-        png.width = png_uint_32(image.width)
-        png.height = png_uint_32(image.height)
-        var size: png_alloc_size_t = 0
-        guard bytes.withUnsafeBytes({ latent_png_write_gray(&png, nil, &size, $0.baseAddress!) }) != 0 else {
-            throw DataError("PNG encoding failed: \(pngMessage(png))")
-        }
-        var out = [UInt8](repeating: 0, count: Int(size))
-        let ok = out.withUnsafeMutableBytes { buffer in
-            bytes.withUnsafeBytes { latent_png_write_gray(&png, buffer.baseAddress!, &size, $0.baseAddress!) }
-        }
-        guard ok != 0 else { throw DataError("PNG encoding failed: \(pngMessage(png))") }
-        return Array(out.prefix(Int(size)))
-    }
-
     /// The file formats pictures are written in, chosen by the file name's extension.
     public enum Format: String, CaseIterable, Sendable {
         case png, pgm, ppm
@@ -138,21 +114,10 @@ public enum ImageFile {
 
     /// Writes a grayscale image atomically as PNG, PGM or PPM, as the extension of `path` says.
     public static func write(_ image: Gray, to path: String) throws {
-        let bytes: [UInt8]
-        switch try Format(path: path) {
-        case .png: bytes = try pngData(image)
-        case .pgm: bytes = Netpbm.encode(image, colour: false)
-        case .ppm: bytes = Netpbm.encode(image, colour: true)
-        }
-        try AtomicFile.write(bytes, to: path)
+        try Picture(image).write(to: path)
     }
 
-    /// Intensities as 8-bit levels, clamped to [0, 1] (NaN as 0).
-    static func bytes(_ image: Gray) -> [UInt8] {
-        image.pixels.map { UInt8((min(max($0.isNaN ? 0 : $0, 0), 1) * 255).rounded()) }
-    }
-
-    /// The size of the picture `tiled` makes of `count` images of `width` x `height` in
+    /// The size of the picture `Picture.tiled` makes of `count` images of `width` x `height` in
     /// `columns` columns: check it against `maximumPixels` before decoding the images.
     /// Overflows an `Int` only for sizes far beyond any command's bounds (images of at most
     /// `Architecture.maximumImageSide`, thousands of tiles, a scale of tens).
@@ -161,33 +126,6 @@ public enum ImageFile {
         precondition(count >= 0 && columns >= 1 && scale >= 1, "bad layout")
         let rows = (count + columns - 1) / columns
         return (columns * width * scale + (columns + 1) * gap, rows * height * scale + (rows + 1) * gap)
-    }
-
-    /// Images of one size laid out in a grid with `gap` pixels between them, each pixel
-    /// enlarged `scale` times (a picture to save: sample grids, interpolation strips). The
-    /// picture, `tiledSize(...)`, must have at most `maximumPixels` (a precondition): callers
-    /// refuse larger ones before they decode anything.
-    public static func tiled(_ images: [[Float]], width: Int, height: Int, columns: Int, scale: Int = 1, gap: Int = 2) -> Gray {
-        let (outW, outH) = tiledSize(count: images.count, width: width, height: height, columns: columns, scale: scale, gap: gap)
-        let (area, overflow) = outW.multipliedReportingOverflow(by: outH)
-        precondition(!overflow && area <= maximumPixels, "a \(outW)x\(outH) picture is more than \(maximumPixels) pixels")
-        let (tileW, tileH) = (width * scale, height * scale)
-        var pixels = [Float](repeating: 0.5, count: area)
-        pixels.withUnsafeMutableBufferPointer { out in
-            for (i, image) in images.enumerated() {
-                precondition(image.count == width * height, "tile \(i) has \(image.count) pixels, not \(width)x\(height)")
-                let (left, top) = (gap + (i % columns) * (tileW + gap), gap + (i / columns) * (tileH + gap))
-                image.withUnsafeBufferPointer { tile in
-                    for y in 0..<tileH {
-                        let row = (top + y) * outW + left, source = (y / scale) * width
-                        for x in 0..<tileW {
-                            out[row + x] = tile[source + x / scale]
-                        }
-                    }
-                }
-            }
-        }
-        return Gray(width: outW, height: outH, pixels: pixels)
     }
 
     /// The image fitted to `shape`: cropped or letterboxed to its aspect and resized by area

@@ -109,21 +109,4 @@ enum Netpbm {
         }
         return ImageFile.Gray(width: width, height: height, pixels: pixels)
     }
-
-    /// A binary PGM (P5), or a binary PPM (P6) with the grey in all three channels.
-    static func encode(_ image: ImageFile.Gray, colour: Bool) -> [UInt8] {
-        var bytes = Array("\(colour ? "P6" : "P5")\n\(image.width) \(image.height)\n255\n".utf8)
-        let levels = ImageFile.bytes(image)
-        if colour {
-            bytes.reserveCapacity(bytes.count + 3 * levels.count)
-            for level in levels {
-                bytes.append(level)
-                bytes.append(level)
-                bytes.append(level)
-            }
-        } else {
-            bytes += levels
-        }
-        return bytes
-    }
 }

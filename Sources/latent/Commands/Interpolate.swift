@@ -72,8 +72,8 @@ struct Interpolate: ParsableCommand {
                         InterpolationSource(b).end(model: model, test: test, invert: invert, fit: fit))
         let decoded = path.points(count: steps, from: ends.0.latent, to: ends.1.latent).map { model.decode(point: $0) }
         let faded = CrossFade(from: ends.0.image, to: ends.1.image).frames(count: steps)
-        let picture = ImageFile.tiled(decoded + faded, width: shape.width, height: shape.height, columns: steps, scale: 2)
-        try ImageFile.write(picture, to: out)
+        let picture = Picture.tiled(decoded + faded, shape: shape, columns: steps, scale: 2)
+        try picture.write(to: out)
         Console.line("wrote \(out): \(steps) frames from \(ends.0.name) to \(ends.1.name) (\(path.rawValue)), cross-fade below")
     }
 }

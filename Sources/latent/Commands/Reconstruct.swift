@@ -33,12 +33,10 @@ struct Reconstruct: ParsableCommand {
             throw UsageError("--first \(first) --count \(count) runs past \(test.name), which has \(test.count) images")
         }
         let shape = test.shape
-        guard shape.channels == 1 else { throw UsageError("reconstruct writes grayscale pictures; the data have \(shape.channels) channels") }
         let originals = (first..<(first + count)).map { Array(test.image($0)) }
         let rebuilt = loaded.model.reconstruct(Tensor(shape: [count, shape.pixelCount], storage: originals.flatMap { $0 }))
-        let picture = ImageFile.tiled(originals + (0..<count).map { rebuilt.row($0) }, width: shape.width,
-                                      height: shape.height, columns: count, scale: output.scale)
-        try ImageFile.write(picture, to: output.out)
+        let picture = Picture.tiled(originals + (0..<count).map { rebuilt.row($0) }, shape: shape, columns: count, scale: output.scale)
+        try picture.write(to: output.out)
         Console.line("wrote \(output.out): images \(first)-\(first + count - 1) above their reconstructions, \(picture.width)x\(picture.height) pixels")
     }
 }

@@ -39,7 +39,6 @@ struct Sample: ParsableCommand {
         try output.check()
         let (model, _) = try options.loadModel()
         let shape = model.configuration.architecture.image
-        guard shape.channels == 1 else { throw UsageError("sample writes grayscale pictures; the model has \(shape.channels) channels") }
         let latent = model.latentSize
         let count = random ?? grid * grid
         let columns = random.map { Int(Double($0).squareRoot().rounded(.up)) } ?? grid
@@ -56,9 +55,9 @@ struct Sample: ParsableCommand {
                 .points(on: plane, offPlane: plane.origin).storage
         }
         let decoded = model.decode(Tensor(shape: [count, latent], storage: points))
-        let picture = ImageFile.tiled((0..<count).map { decoded.row($0) }, width: shape.width, height: shape.height,
+        let picture = Picture.tiled((0..<count).map { decoded.row($0) }, shape: shape,
                                       columns: columns, scale: output.scale)
-        try ImageFile.write(picture, to: output.out)
+        try picture.write(to: output.out)
         Console.line("wrote \(output.out): \(Console.count(count, "image")), \(picture.width)x\(picture.height) pixels")
     }
 }

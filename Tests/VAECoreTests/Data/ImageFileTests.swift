@@ -114,11 +114,34 @@ final class ImageFileTests: XCTestCase {
                                               samples: [1, 0, 1, 0, 1, 1]), "1.png"), [1, 0, 1, 0, 1, 1])
     }
 
-    /// `tiledSize` is the size of the picture `tiled` makes, which commands check before they
+    /// Colour pictures: tiles keep their planes, PPM holds the exact RGB bytes, PGM the
+    /// luminance, and the PNG is an 8-bit RGB one that reads back as the same picture's gray.
+    func testColourPictures_KeepTheirChannels() throws {
+        // Two 1x2 colour tiles: red over green, blue over white.
+        let images: [[Float]] = [[1, 0, 0, 1, 0, 0], [0, 1, 0, 1, 1, 1]]
+        let picture = Picture.tiled(images, shape: ImageShape(channels: 3, height: 2, width: 1), columns: 2, gap: 0)
+        XCTAssertEqual([picture.width, picture.height, picture.channels], [2, 2, 3])
+        XCTAssertEqual(picture.pixels, [1, 0, 0, 1,  0, 0, 1, 1,  0, 1, 0, 1])
+        let ppm = picture.netpbmData(colour: true)
+        XCTAssertEqual(Array(ppm.suffix(12)), [255, 0, 0,  0, 0, 255,  0, 255, 0,  255, 255, 255])
+        let pgm = picture.netpbmData(colour: false)
+        XCTAssertEqual(Array(pgm.suffix(4)), [54, 18, 182, 255])
+        let png = try picture.pngData()
+        // IHDR: width 2, height 2, bit depth 8, colour type 2 (RGB).
+        XCTAssertEqual(Array(png[16..<26]), [0, 0, 0, 2, 0, 0, 0, 2, 8, 2])
+        let dir = try temporaryDirectory(self)
+        try picture.write(to: dir + "/c.png")
+        let gray = try ImageFile.read(path: dir + "/c.png")
+        let expected: [Float] = [Netpbm.luma(red: 1, green: 0, blue: 0), Netpbm.luma(red: 0, green: 0, blue: 1),
+                                 Netpbm.luma(red: 0, green: 1, blue: 0), 1]
+        for (read, want) in zip(gray.pixels, expected) { XCTAssertEqual(read, want, accuracy: 1.5 / 255) }
+    }
+
+    /// `tiledSize` is the size of the picture `Picture.tiled` makes, which commands check before they
     /// decode anything; the tiles land where it says.
     func testTiledSize_IsThatOfThePicture() {
         let images: [[Float]] = [[0, 0.1, 0.2, 0.3], [1, 1, 1, 1], [0.4, 0.5, 0.6, 0.7]]
-        let picture = ImageFile.tiled(images, width: 2, height: 2, columns: 2, scale: 2, gap: 1)
+        let picture = Picture.tiled(images, shape: ImageShape(height: 2, width: 2), columns: 2, scale: 2, gap: 1)
         let size = ImageFile.tiledSize(count: 3, width: 2, height: 2, columns: 2, scale: 2, gap: 1)
         XCTAssertEqual([size.width, size.height], [11, 11])
         XCTAssertEqual([picture.width, picture.height], [size.width, size.height])
