@@ -555,5 +555,17 @@ extension ExplorerTmuxTests {
             try waitFor("EXITED 0")
         }
     }
+
+    /// The bundled colour model, rgb32 trained on sprites, opens on its own data in colour.
+    func testExplorer_OpensTheBundledColourModel() throws {
+        let model = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent()
+            .appendingPathComponent("../../assets/models/rgb32-sprites.safetensors").standardized.path
+        try start("\(binary) explore --model \(model)", environment: "-u NO_COLOR TERM=xterm-256color LANG=C.UTF-8")
+        let shown = try waitFor("n nearest", seconds: 60)
+        XCTAssertTrue(shown.contains("rgb32") && shown.contains("0 circle"), shown)
+        XCTAssertTrue(try tmux(["capture-pane", "-p", "-e", "-t", "main"]).contains("[48;5;"), "palette colours on the screen")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+    }
 }
 
