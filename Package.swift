@@ -14,7 +14,7 @@ let package = Package(
         // MARK: Core: the VAE engine every front end shares (no terminal code)
         .target(
             name: "VAECore",
-            dependencies: ["CBLAS", "CZlib", "CPNG", "CPNGReader", "CJPEGReader", "CKernels", "CPosix"]
+            dependencies: ["CBLAS", "CZlib", "CPNG", "CPNGReader", "CJPEGReader", "CJPEGWriter", "CKernels", "CPosix"]
         ),
 
         // MARK: UI: the terminal front end (the only code that knows about terminals)
@@ -67,6 +67,12 @@ let package = Package(
         // names the library itself.
         .target(
             name: "CJPEGReader",
+            dependencies: ["CJPEG"],
+            linkerSettings: [.linkedLibrary("jpeg")]
+        ),
+        // libjpeg's encoder, for pictures saved as .jpg: the same setjmp in C.
+        .target(
+            name: "CJPEGWriter",
             dependencies: ["CJPEG"],
             linkerSettings: [.linkedLibrary("jpeg")]
         ),

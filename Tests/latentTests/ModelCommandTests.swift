@@ -29,7 +29,7 @@ final class ModelCommandTests: CommandTestCase {
         for y in 0..<28 {
             for x in 0..<28 { XCTAssertEqual(one.pixels[(y + 2) * one.width + x + 2], origin[y * 28 + x], accuracy: 1 / 255 + 1e-4) }
         }
-        try assertBadInput(["sample", "--model", model, "--out", dir + "/grid.jpg"], "grid.jpg: cannot write .jpg files; name it .png, .pgm or .ppm")
+        try assertBadInput(["sample", "--model", model, "--out", dir + "/grid.gif"], "grid.gif: cannot write .gif files; name it .png, .jpg, .pgm or .ppm")
         try assertBadInput(["sample", "--model", model, "--grid", "0", "--out", dir + "/x.png"], "--grid must be from 1 to 100")
         try assertBadInput(["sample", "--model", model, "--out", dir + "/no/x.png"], "does not exist")
         try assertBadInput(["sample", "--model", dir + "/none.safetensors", "--out", dir + "/x.png"], "none.safetensors: no such file")
@@ -54,6 +54,8 @@ final class ModelCommandTests: CommandTestCase {
             XCTAssertEqual(Array(png[24..<26]), [8, 2], "\(command[0]) writes 8-bit RGB")
         }
         XCTAssertEqual(try latent(["sample", "--model", dir + "/rgb.safetensors", "--out", dir + "/c.ppm"]).status, 0)
+        XCTAssertEqual(try latent(["sample", "--model", dir + "/rgb.safetensors", "--out", dir + "/c.jpg"]).status, 0)
+        XCTAssertEqual(Array(try XCTUnwrap(FileManager.default.contents(atPath: dir + "/c.jpg")).prefix(3)), [0xFF, 0xD8, 0xFF])
         XCTAssertEqual(String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: dir + "/c.ppm")).prefix(2), as: UTF8.self), "P6")
         try assertBadInput(["train", "--data", "synthetic:60", "--arch", "rgb32", "--epochs", "1", "--out", dir + "/gray.safetensors"],
                            "data synthetic/train has 28x28 images; architecture rgb32 takes 3x32x32")

@@ -100,13 +100,13 @@ public enum ImageFile {
 
     /// The file formats pictures are written in, chosen by the file name's extension.
     public enum Format: String, CaseIterable, Sendable {
-        case png, pgm, ppm
+        case png, jpg, jpeg, pgm, ppm
 
         /// The format `path` names, or an error naming the file and the extensions known.
         public init(path: String) throws {
             let ext = (path as NSString).pathExtension.lowercased()
             guard let format = Format(rawValue: ext) else {
-                throw DataError(file: path, "cannot write \(ext.isEmpty ? "a file without an extension" : ".\(ext) files"); name it .png, .pgm or .ppm")
+                throw DataError(file: path, "cannot write \(ext.isEmpty ? "a file without an extension" : ".\(ext) files"); name it .png, .jpg, .pgm or .ppm")
             }
             self = format
         }

@@ -1,8 +1,9 @@
+import CJPEGWriter
 import CPNG
 import Foundation
 
 /// A picture to save: gray or colour, one plane per channel (red, green, blue: PyTorch's
-/// layout of an image), values in [0, 1] (0 black). Written as PNG, PGM or PPM.
+/// layout of an image), values in [0, 1] (0 black). Written as PNG, JPEG, PGM or PPM.
 public struct Picture: Equatable, Sendable {
     public var width: Int
     public var height: Int
@@ -87,6 +88,23 @@ public struct Picture: Equatable, Sendable {
         return Array(out.prefix(Int(size)))
     }
 
+    /// The picture as a baseline JPEG of `quality` (gray or RGB), through libjpeg.
+    public func jpegData(quality: Int = 92) throws -> [UInt8] {
+        let bytes = interleavedBytes()
+        var out: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        var message = [CChar](repeating: 0, count: 200)
+        let ok = bytes.withUnsafeBufferPointer { pixels in
+            latent_jpeg_encode(pixels.baseAddress, Int32(width), Int32(height), Int32(channels), Int32(quality),
+                               &out, &size, &message, message.count)
+        }
+        guard ok != 0, let out else {
+            throw DataError("JPEG encoding failed: \(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+        defer { free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+
     /// A binary PGM (P5: gray, a colour picture by its luminance) or PPM (P6: colour, a gray
     /// picture's grey in all three channels).
     public func netpbmData(colour: Bool) -> [UInt8] {
@@ -107,11 +125,12 @@ public struct Picture: Equatable, Sendable {
         return header
     }
 
-    /// Writes the picture atomically as PNG, PGM or PPM, as the extension of `path` says.
+    /// Writes the picture atomically as PNG, JPEG, PGM or PPM, as the extension of `path` says.
     public func write(to path: String) throws {
         let bytes: [UInt8]
         switch try ImageFile.Format(path: path) {
         case .png: bytes = try pngData()
+        case .jpg, .jpeg: bytes = try jpegData()
         case .pgm: bytes = netpbmData(colour: false)
         case .ppm: bytes = netpbmData(colour: true)
         }

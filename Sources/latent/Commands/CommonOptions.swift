@@ -63,7 +63,7 @@ struct ModelOptions: ParsableArguments {
 
 /// Where a picture goes and how large its pixels are.
 struct PictureOptions: ParsableArguments {
-    @Option(help: "Picture to write: .png, .pgm or .ppm; its folder must exist.")
+    @Option(help: "Picture to write: .png, .jpg, .pgm or .ppm; its folder must exist.")
     var out: String
 
     @Option(help: "Pixels per image pixel in the picture (1 to 16).")

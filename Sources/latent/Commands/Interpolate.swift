@@ -36,7 +36,7 @@ struct Interpolate: ParsableCommand {
     @Option(help: "Fit image files of another shape than the model's input: pad (letterboxed, margins of the image's border colour) or crop (its centre).")
     var fit: ImageFit = .pad
 
-    @Option(help: "Write the strip as a picture (.png, .pgm or .ppm) instead of opening the explorer (works without a terminal).")
+    @Option(help: "Write the strip as a picture (.png, .jpg, .pgm or .ppm) instead of opening the explorer (works without a terminal).")
     var out: String?
 
     @Option(help: "Frames in the strip, ends included (2 to 100).")

@@ -19,7 +19,7 @@ struct Plot: ParsableCommand {
     @Option(help: "Checkpoint (default: the bundled Fashion-MNIST conv2).")
     var model: String?
 
-    @Option(help: "Picture to write: .png, .pgm or .ppm; its folder must exist.")
+    @Option(help: "Picture to write: .png, .jpg, .pgm or .ppm; its folder must exist.")
     var out: String
 
     func run() throws {

@@ -60,10 +60,10 @@ final class ImageFileTests: XCTestCase {
         }
         let header = try XCTUnwrap(FileManager.default.contents(atPath: "\(dir)/c.ppm")).prefix(11)
         XCTAssertEqual(String(decoding: header, as: UTF8.self), "P6\n3 2\n255\n")
-        XCTAssertThrowsError(try ImageFile.write(image, to: "\(dir)/e.jpg")) { error in
-            XCTAssertEqual("\(error)", "\(dir)/e.jpg: cannot write .jpg files; name it .png, .pgm or .ppm")
+        XCTAssertThrowsError(try ImageFile.write(image, to: "\(dir)/e.gif")) { error in
+            XCTAssertEqual("\(error)", "\(dir)/e.gif: cannot write .gif files; name it .png, .jpg, .pgm or .ppm")
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/e.jpg"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(dir)/e.gif"))
     }
 
     /// A 5x3 picture's 8-bit levels (odd sides, so that Adam7 has short passes).
@@ -135,6 +135,24 @@ final class ImageFileTests: XCTestCase {
         let expected: [Float] = [Netpbm.luma(red: 1, green: 0, blue: 0), Netpbm.luma(red: 0, green: 0, blue: 1),
                                  Netpbm.luma(red: 0, green: 1, blue: 0), 1]
         for (read, want) in zip(gray.pixels, expected) { XCTAssertEqual(read, want, accuracy: 1.5 / 255) }
+    }
+
+    /// JPEG out: a colour and a gray picture decode back within JPEG's error.
+    func testJPEGPictures_DecodeBackCloseToThemselves() throws {
+        let side = 32, plane = side * side
+        let colour = Picture(width: side, height: side, channels: 3, pixels: (0..<(3 * plane)).map { i in
+            let (channel, x, y) = (i / plane, i % side, i % plane / side)
+            return [Float(x) / Float(side), Float(y) / Float(side), 0.6][channel]
+        })
+        let decoded = try JPEG.decode(colour.jpegData(), file: "c.jpg", channels: 3)
+        XCTAssertEqual([decoded.width, decoded.height, decoded.channels], [side, side, 3])
+        let original = colour.interleavedBytes()
+        let error = zip(decoded.samples, original).map { abs(Int($0) - Int($1)) }.reduce(0, +) / original.count
+        XCTAssertLessThanOrEqual(error, 3, "mean error in levels")
+        let dir = try temporaryDirectory(self)
+        try Picture(width: side, height: side, channels: 1, pixels: Array(colour.pixels.prefix(plane))).write(to: dir + "/g.jpeg")
+        let gray = try ImageFile.read(path: dir + "/g.jpeg")
+        XCTAssertEqual(zip(gray.pixels, colour.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(plane), 0, accuracy: 3 / 255)
     }
 
     /// `tiledSize` is the size of the picture `Picture.tiled` makes, which commands check before they
