@@ -9,6 +9,20 @@ import VAECore
 public final class ExploreState {
     public let model: VAE
     public let data: Dataset
+    /// Each image's mean red, green and blue (colour data; empty for gray), made once, when the
+    /// map first colours its points by them.
+    public private(set) lazy var meanColours: [(red: Float, green: Float, blue: Float)] = {
+        guard data.shape.channels == 3 else { return [] }
+        let plane = data.shape.width * data.shape.height
+        return (0..<data.count).map { index in
+            let image = data.image(index)
+            func mean(_ channel: Int) -> Float {
+                let start = image.startIndex + channel * plane
+                return image[start..<(start + plane)].reduce(0, +) / Float(plane)
+            }
+            return (mean(0), mean(1), mean(2))
+        }
+    }()
     /// Posterior means of the data, [N, L].
     public let encoding: Encoding
     /// The two latent dimensions on the map's axes (when not on principal axes).

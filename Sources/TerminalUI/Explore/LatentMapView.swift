@@ -57,7 +57,7 @@ public struct LatentMapView {
         var bits = [UInt32](repeating: 0, count: columns * rows)
         let meanColours = !labelled && state.data.shape.channels == 3 && abilities.usesColor
         var colourSums = [Float](repeating: 0, count: meanColours ? 3 * columns * rows : 0)
-        let plane = state.data.shape.width * state.data.shape.height
+        let imageColours = meanColours ? state.meanColours : []
         let centreX = Float(dotsWide) / 2, centreY = Float(dotsHigh) / 2
         for i in 0..<state.data.count {
             let p = state.point(i)
@@ -67,11 +67,9 @@ public struct LatentMapView {
             if braille { bits[cell] |= ImageRenderer.brailleBits[(dy % 4) * 2 + dx % 2] }
             counts[cell * classes + (state.data.labels?[i] ?? 0) % classes] += 1
             if meanColours {
-                let image = state.data.image(i)
-                for channel in 0..<3 {
-                    let start = image.startIndex + channel * plane
-                    colourSums[3 * cell + channel] += image[start..<(start + plane)].reduce(0, +) / Float(plane)
-                }
+                colourSums[3 * cell] += imageColours[i].red
+                colourSums[3 * cell + 1] += imageColours[i].green
+                colourSums[3 * cell + 2] += imageColours[i].blue
             }
         }
         for row in 0..<rows {
