@@ -12,11 +12,15 @@ public struct ExploreView {
     /// Smallest terminal the view fits in.
     public static let minimumSize = (columns: 60, rows: 20)
 
+    /// Columns of the image panel on the right of a screen `width` wide: half of it, at least
+    /// 30; the map takes the rest but one.
+    static func imageColumns(width: Int) -> Int { max(30, width / 2) }
+
     /// Fills `grid` (the whole body above the status bar) for `state`; returns where the map's
     /// square went, for mouse clicks.
     @discardableResult
     public func draw(_ state: ExploreState, into grid: inout Grid, top: Int, rows: Int) -> MapLayout {
-        let imageColumns = max(30, grid.width / 2)
+        let imageColumns = ExploreView.imageColumns(width: grid.width)
         let mapColumns = grid.width - imageColumns - 1
         let layout = LatentMapView(abilities: abilities).draw(state, into: &grid, x: 0, y: top, columns: mapColumns, rows: rows)
         drawImagePanel(state, into: &grid, x: mapColumns + 1, y: top, columns: imageColumns, rows: rows)

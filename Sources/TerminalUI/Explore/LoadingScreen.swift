@@ -72,7 +72,7 @@ public final class LoadingScreen<Loaded>: AppScreen {
     /// The map's place with what it waits for, and the image decoded at the origin where the
     /// explore view draws its image.
     public func draw(into grid: inout Grid, top: Int, rows: Int) {
-        let imageColumns = max(30, grid.width / 2)
+        let imageColumns = ExploreView.imageColumns(width: grid.width)
         let mapColumns = grid.width - imageColumns - 1
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let line = PriorityLine([.init(waitingFor, priority: 2), .init(String(format: "%.1f s", seconds), priority: 1)])

@@ -1,3 +1,5 @@
+import VAECore
+
 /// The numbers curses is given for the colours of cells on a terminal with `abilities`: palette
 /// indices, or RGB values (`0xRRGGBB`) on a direct-colour terminal, where palette and grey
 /// colours are sent as their RGB values too.
@@ -27,7 +29,7 @@ public struct ColorNumbers: Sendable {
                 let index = Palette256.index(Int(r), Int(g), Int(b), x: x, y: y)
                 return direct ? rgb(Palette256.rgb(index)) : Int32(index)
             }
-            let luma = (0.2126 * Float(r) + 0.7152 * Float(g) + 0.0722 * Float(b)) / 255
+            let luma = Picture.luminance(red: Float(r) / 255, green: Float(g) / 255, blue: Float(b) / 255)
             return number(.gray(GrayRamp.level(luma)), x: x, y: y)
         case .gray(let level):
             if direct {

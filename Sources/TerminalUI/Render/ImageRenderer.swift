@@ -45,9 +45,8 @@ public struct ImageRenderer: Sendable {
                                         toWidth: sampledWidth, toHeight: sampledHeight)
         }
         let inColour = channels == 3 && color && mode == .half
-        // Rec. 709 weights on the sRGB values: close enough to tell shapes apart in gray.
         let sampled = channels == 1 || inColour ? planes[0]
-            : (0..<planes[0].count).map { 0.2126 * planes[0][$0] + 0.7152 * planes[1][$0] + 0.0722 * planes[2][$0] }
+            : (0..<planes[0].count).map { Picture.luminance(red: planes[0][$0], green: planes[1][$0], blue: planes[2][$0]) }
         let left = x + (columns - size.columns) / 2, top = y + (rows - size.rows) / 2
         let stride = sampledWidth
         var block = [Float](repeating: 0, count: across * down)

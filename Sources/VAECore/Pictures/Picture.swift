@@ -21,6 +21,12 @@ public struct Picture: Equatable, Sendable {
         self.pixels = pixels
     }
 
+    /// The luminance of an sRGB colour (channels in [0, 1]) by Rec. 709's weights: how colour
+    /// pictures are made gray when they are written or drawn without colour.
+    public static func luminance(red: Float, green: Float, blue: Float) -> Float {
+        0.2126 * red + 0.7152 * green + 0.0722 * blue
+    }
+
     /// A gray image as a picture.
     public init(_ gray: ImageFile.Gray) {
         self.init(width: gray.width, height: gray.height, channels: 1, pixels: gray.pixels)
@@ -116,7 +122,7 @@ public struct Picture: Equatable, Sendable {
             source = Picture(width: width, height: height, channels: 3, pixels: pixels + pixels + pixels)
         case (false, 3):
             source = Picture(width: width, height: height, channels: 1, pixels: (0..<plane).map { i in
-                0.2126 * pixels[i] + 0.7152 * pixels[plane + i] + 0.0722 * pixels[2 * plane + i]
+                Picture.luminance(red: pixels[i], green: pixels[plane + i], blue: pixels[2 * plane + i])
             })
         default:
             source = self
