@@ -11,7 +11,7 @@ public enum Palette256 {
     public static func rgb(_ index: Int) -> (r: Int, g: Int, b: Int) {
         precondition((16...255).contains(index), "palette index \(index) is not a fixed colour")
         if index >= 232 {
-            let v = 8 + 10 * (index - 232)
+            let v = greyLevels[index - 232]
             return (v, v, v)
         }
         let i = index - 16
@@ -57,8 +57,8 @@ public enum Palette256 {
         return table
     }()
 
-    /// The grey ramp's levels, 232 to 255.
-    static let greyLevels: [Int] = (0..<24).map { 8 + 10 * $0 }
+    /// The grey ramp's levels, 232 to 255: `GrayRamp`'s greys between black and white.
+    static let greyLevels = Array(GrayRamp.intensities[1...24])
 
     /// The palette index nearest to sRGB `(r, g, b)` (0-255 each), without dithering.
     public static func nearest(_ r: Int, _ g: Int, _ b: Int) -> Int {
