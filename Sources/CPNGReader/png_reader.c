@@ -66,29 +66,30 @@ static void free_reader(reader *r, png_structp *png, png_infop *info) {
     free(r);
 }
 
-/// Stored 8- or 16-bit samples, `channels` to a pixel (grey, grey and alpha, RGB or RGBA), to
-/// intensities. Each sample is divided by its maximum before the weights apply, as in Netpbm.swift.
-static void row_to_gray(const png_byte *row, float *out, png_uint_32 width, int channels, int depth) {
-    if (depth == 8) {
-        for (png_uint_32 x = 0; x < width; x++) {
-            const png_byte *s = row + (size_t)x * channels;
-            if (channels < 3) {
-                out[x] = (float)s[0] / 255.0f;
+/// Sample `i` of a row of 8- or 16-bit samples (16-bit ones big-endian, as stored) over its maximum.
+static inline float sample_at(const png_byte *row, size_t i, int depth) {
+    return depth == 8 ? (float)row[i] / 255.0f : (float)(row[2 * i] << 8 | row[2 * i + 1]) / 65535.0f;
+}
+
+/// A row of `channels` samples a pixel (grey, grey and alpha, RGB or RGBA) to intensities: into
+/// out[0] alone as grey (colour by Rec. 601 weights, each sample divided by its maximum first, as
+/// in Netpbm.swift), or into the three planes out[0], out[1], out[2] as red, green and blue
+/// (grey repeated in all three).
+static void row_to_planes(const png_byte *row, float *out[3], png_uint_32 width, int channels, int depth,
+                          int out_channels) {
+    for (png_uint_32 x = 0; x < width; x++) {
+        size_t s = (size_t)x * channels;
+        if (channels < 3) {
+            float grey = sample_at(row, s, depth);
+            for (int c = 0; c < out_channels; c++) out[c][x] = grey;
+        } else {
+            float red = sample_at(row, s, depth), green = sample_at(row, s + 1, depth), blue = sample_at(row, s + 2, depth);
+            if (out_channels == 1) {
+                out[0][x] = 0.299f * red + 0.587f * green + 0.114f * blue;
             } else {
-                float red = (float)s[0] / 255.0f, green = (float)s[1] / 255.0f, blue = (float)s[2] / 255.0f;
-                out[x] = 0.299f * red + 0.587f * green + 0.114f * blue;
-            }
-        }
-    } else {
-        for (png_uint_32 x = 0; x < width; x++) {
-            const png_byte *s = row + (size_t)x * channels * 2;  // big-endian, as stored
-            if (channels < 3) {
-                out[x] = (float)(s[0] << 8 | s[1]) / 65535.0f;
-            } else {
-                float red = (float)(s[0] << 8 | s[1]) / 65535.0f;
-                float green = (float)(s[2] << 8 | s[3]) / 65535.0f;
-                float blue = (float)(s[4] << 8 | s[5]) / 65535.0f;
-                out[x] = 0.299f * red + 0.587f * green + 0.114f * blue;
+                out[0][x] = red;
+                out[1][x] = green;
+                out[2][x] = blue;
             }
         }
     }
@@ -98,7 +99,7 @@ int latent_png_read_header(const uint8_t *bytes, size_t count, latent_png_header
                            char *message, size_t message_size) {
     // IHDR by hand: libpng's png_read_info would go on through every chunk before the image
     // data. The signature, then IHDR, which the PNG specification puts first: length 13, type,
-    // width, height, bit depth, colour type, compression, filter, interlace. latent_png_read_gray
+    // width, height, bit depth, colour type, compression, filter, interlace. latent_png_read
     // checks all of it again, CRC included.
     static const uint8_t ihdr[8] = {0, 0, 0, 13, 'I', 'H', 'D', 'R'};
     if (count < 8 || png_sig_cmp(bytes, 0, 8) != 0) {
@@ -122,8 +123,8 @@ int latent_png_read_header(const uint8_t *bytes, size_t count, latent_png_header
     return 1;
 }
 
-int latent_png_read_gray(const uint8_t *bytes, size_t count, float *gray, size_t gray_count,
-                         char *message, size_t message_size) {
+int latent_png_read(const uint8_t *bytes, size_t count, int out_channels, float *pixels, size_t pixel_count,
+                    char *message, size_t message_size) {
     reader *r = new_reader(bytes, count, message, message_size);
     if (r == NULL) return 0;
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r, on_error, on_warning);
@@ -142,7 +143,10 @@ int latent_png_read_gray(const uint8_t *bytes, size_t count, float *gray, size_t
     png_uint_32 width, height;
     int depth, color_type, interlace;
     png_get_IHDR(png, info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
-    if ((size_t)width * height != gray_count) png_error(png, "the pixel buffer does not match the header");
+    if ((out_channels != 1 && out_channels != 3) || (size_t)width * height * out_channels != pixel_count) {
+        png_error(png, "the pixel buffer does not match the header");
+    }
+    size_t plane = (size_t)width * height;
 
     // Samples as stored, widened to 8 bits when narrower; 16 bits kept. No png_set_gamma or
     // png_set_alpha_mode, so gAMA, sRGB and iCCP change nothing; no png_set_shift, so sBIT
@@ -170,7 +174,11 @@ int latent_png_read_gray(const uint8_t *bytes, size_t count, float *gray, size_t
         for (png_uint_32 y = 0; y < height; y++) {
             png_bytep row = r->rows + (passes > 1 ? (size_t)y * rowbytes : 0);
             png_read_row(png, row, NULL);
-            if (pass == passes - 1) row_to_gray(row, gray + (size_t)y * width, width, channels, out_depth);
+            if (pass == passes - 1) {
+                float *out[3] = {NULL, NULL, NULL};
+                for (int c = 0; c < out_channels; c++) out[c] = pixels + c * plane + (size_t)y * width;
+                row_to_planes(row, out, width, channels, out_depth, out_channels);
+            }
         }
     }
     // Chunks after the image data are not read: the pixels are all here.

@@ -154,7 +154,7 @@ final class ColourRenderingTests: XCTestCase {
 
     func testUnlabelledColourImages_AreMappedInTheirMeanColour() {
         let sprites = Sprites.generate(count: 60, seed: 2, name: "photos")
-        let state = colourState(data: Dataset(name: "photos", shape: sprites.shape, images: sprites.images, labels: nil, classNames: []))
+        let state = colourState(data: Dataset(name: "photos", shape: sprites.shape, pixels: sprites.pixels, labels: nil, classNames: []))
         let frame = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), state: state, title: "photos").frame()
         let mapColours = (2..<29).flatMap { y in (0..<49).map { frame[$0, y].foreground } }.filter {
             if case .rgb = $0 { return true } else { return false }

@@ -140,3 +140,8 @@ func temporaryDirectory(_ testCase: XCTestCase) throws -> String {
     testCase.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     return path
 }
+
+/// Intensities as a `Dataset` keeps them: each rounded to the nearest of 256 levels.
+func quantised(_ values: [Float]) -> [Float] {
+    values.map { Dataset.intensityOfByte[Int(Dataset.byte($0))] }
+}

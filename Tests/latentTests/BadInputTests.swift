@@ -103,9 +103,10 @@ final class BadInputTests: CommandTestCase {
     }
 
     func testImagesOfMixedSizes() throws {
+        // Each is fitted to the set's size.
         let folder = try imageFolder(dir + "/mixed", sides: [28, 28, 32, 28])
-        try assertBadInput(["train", "--data", folder, "--arch", "mlp2", "--epochs", "1", "--out", dir + "/new.safetensors"],
-                           "\(folder)/2.png: is 32x32 but \(folder)/0.png is 28x28; the images of a folder must share one size")
+        let trained = try latent(["train", "--data", folder, "--arch", "mlp2", "--epochs", "1", "--out", dir + "/new.safetensors"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
         // One size, even another than the model's, is fine: the images are resized by area averaging.
         let large = try imageFolder(dir + "/large", sides: [32, 32, 32, 32, 32, 32])
         let result = try latent(["eval", "--model", model, "--data", large])

@@ -31,6 +31,10 @@ class CommandTestCase: XCTestCase {
             process.arguments = arguments
         }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        // Image folders are cached in this test's own folder, never the user's.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_CACHE_HOME"] = try cacheHome()
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -58,6 +62,15 @@ class CommandTestCase: XCTestCase {
         let lines = result.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "one line, got: \(result.stderr)", file: file, line: line)
         XCTAssertTrue(result.stderr.contains(fragment), "'\(result.stderr)' lacks '\(fragment)'", file: file, line: line)
+    }
+
+    private var cache: String?
+
+    /// The `XDG_CACHE_HOME` the binary runs with in this test: a folder of its own.
+    func cacheHome() throws -> String {
+        if let cache { return cache }
+        cache = try temporaryDirectory()
+        return cache!
     }
 
     func temporaryDirectory() throws -> String {

@@ -21,13 +21,14 @@ typedef struct {
 int latent_png_read_header(const uint8_t *bytes, size_t count, latent_png_header *header,
                            char *message, size_t message_size);
 
-/// Decodes the PNG in bytes[0 ..< count] into gray, width * height intensities in [0, 1] row by
-/// row: each stored sample divided by its maximum (255 or 65535; 1-, 2- and 4-bit grey scaled up
-/// to 8 bits first), colour made grey with Rec. 601 weights (0.299 R + 0.587 G + 0.114 B),
-/// alpha and tRNS transparency ignored, gAMA, cHRM, sRGB and sBIT chunks not applied.
-/// gray_count must equal width * height from the header, else nothing is decoded.
-/// Allocates one row of samples (all rows for an interlaced image). Returns 1, or 0 with a
-/// NUL-terminated reason in message.
-int latent_png_read_gray(const uint8_t *bytes, size_t count, float *gray, size_t gray_count,
-                         char *message, size_t message_size);
+/// Decodes the PNG in bytes[0 ..< count] into pixels, intensities in [0, 1]: each stored sample
+/// divided by its maximum (255 or 65535; 1-, 2- and 4-bit grey scaled up to 8 bits first),
+/// alpha and tRNS transparency ignored, gAMA, cHRM, sRGB and sBIT chunks not applied. With
+/// out_channels 1, width * height greys row by row, colour made grey with Rec. 601 weights
+/// (0.299 R + 0.587 G + 0.114 B); with 3, the red, green and blue planes one after the other,
+/// a grey image's grey in all three. pixel_count must equal width * height * out_channels from
+/// the header, else nothing is decoded. Allocates one row of samples (all rows for an
+/// interlaced image). Returns 1, or 0 with a NUL-terminated reason in message.
+int latent_png_read(const uint8_t *bytes, size_t count, int out_channels, float *pixels, size_t pixel_count,
+                    char *message, size_t message_size);
 #endif

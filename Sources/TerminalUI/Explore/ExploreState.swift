@@ -54,7 +54,7 @@ public final class ExploreState {
     public init(model: VAE, data: Dataset, limit: Int = 5000) {
         self.model = model
         self.data = data.prefix(limit)
-        encoding = model.encode(self.data.tensor)
+        encoding = model.encode(self.data)
         let latent = model.latentSize
         axes = (0, min(1, latent - 1))
         plane = .coordinateAxes(x: axes.x, y: axes.y, latentSize: latent)

@@ -102,14 +102,15 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Loads the training and test sets; `fashionMNISTDirectory` is where the Debian package's
-    /// files are looked for, and `fit` how the images of a folder of another aspect than the
-    /// model's are fitted (centre-cropped by default).
-    /// With `testOnly` the training set is left empty and not read at all, for the commands that
+    /// Loads the training and test sets, made as `options` say where the source can (image
+    /// folders and sprites; other sets are as they are, and callers check their shape).
+    /// `fashionMNISTDirectory` is where the Debian package's files are looked for. With
+    /// `testOnly` the training set is left empty and not read at all, for the commands that
     /// look at the test set alone (explore, eval, score, ...): Fashion-MNIST's test set is a
-    /// seventh of it.
-    public func load(fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory, fit: ImageFit = .crop,
-                     testOnly: Bool = false) throws -> DataSplit {
+    /// seventh of it. An image folder reports to `progress` and keeps its images in `cache`.
+    public func load(options: DataOptions = DataOptions(), testOnly: Bool = false,
+                     progress: ImageFolder.Progress? = nil, cache: FolderCache? = nil,
+                     fashionMNISTDirectory directory: String = DataSpec.fashionMNISTDirectory) throws -> DataSplit {
         switch self {
         case .fashionMNIST:
             guard FileManager.default.fileExists(atPath: directory) else {
@@ -122,11 +123,15 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             return try DataSpec.loadIDXDirectory(path, name: path, classNames: fashion ? DataSpec.fashionMNISTClasses : nil,
                                                  testOnly: testOnly)
         case .imageDirectory(let path):
-            return try ImageFolder.load(path, shape: .mnist, fit: fit, testOnly: testOnly)
+            return try ImageFolder.load(path, options: options, testOnly: testOnly, progress: progress, cache: cache)
         case .synthetic(let count, let seed):
             return SyntheticDigits.split(trainCount: count, seed: seed, testOnly: testOnly)
         case .sprites(let count, let seed):
-            return Sprites.split(trainCount: count, seed: seed, testOnly: testOnly)
+            let size = options.size ?? Sprites.shape.width
+            guard Sprites.sizes.contains(size) else {
+                throw SpecError(spec: description, reason: "sprites are drawn at 32 or 64 pixels a side, not \(size)")
+            }
+            return Sprites.split(trainCount: count, seed: seed, size: size, channels: options.channels ?? 3, testOnly: testOnly)
         }
     }
 
@@ -160,7 +165,7 @@ public enum DataSpec: Equatable, Sendable, CustomStringConvertible {
             // Known names only when they cover every label: a folder named "fashion" may hold
             // another set.
             let names = classNames.flatMap { $0.count >= classCount ? $0 : nil } ?? (0..<classCount).map(String.init)
-            return Dataset(name: "\(name)/\(split)", shape: shape, images: pixels, labels: labelValues, classNames: names)
+            return Dataset(name: "\(name)/\(split)", shape: shape, pixels: pixels, labels: labelValues, classNames: names)
         }
         if testOnly {
             let test = try load(testImages, testLabels, "test")

@@ -16,7 +16,7 @@ enum GeneratedImages {
                 draw(label, UnsafeMutableBufferPointer(rebasing: all[(index * d)..<((index + 1) * d)]), &rng)
             }
         }
-        return Dataset(name: name, shape: shape, images: pixels, labels: labels, classNames: classNames)
+        return Dataset(name: name, shape: shape, intensities: pixels, labels: labels, classNames: classNames)
     }
 
     /// Training and test sets named `name/train` and `name/test` from one seed; the test set is

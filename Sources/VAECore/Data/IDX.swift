@@ -101,8 +101,8 @@ public enum IDX {
         return try parse(bytes, file: path)
     }
 
-    /// Reads an IDX file of images [N, rows, cols] as intensities in [0, 1].
-    public static func readImages(path: String) throws -> (shape: ImageShape, pixels: [Float]) {
+    /// Reads an IDX file of images [N, rows, cols] as their bytes (0 black, 255 white).
+    public static func readImages(path: String) throws -> (shape: ImageShape, pixels: [UInt8]) {
         let array = try read(path: path)
         guard array.dimensions.count == 3 else {
             let what = array.dimensions.count == 1 ? "labels (1 dimension)" : "\(array.dimensions.count) dimensions"
@@ -112,7 +112,7 @@ public enum IDX {
         guard count >= 1, rows >= 1, columns >= 1 else {
             throw DataError(file: path, "holds no pixels: \(count) images of \(rows)x\(columns)")
         }
-        let pixels = array.values.map { Float($0) * (1 / 255) }
+        let pixels = array.values
         return (ImageShape(channels: 1, height: rows, width: columns), pixels)
     }
 

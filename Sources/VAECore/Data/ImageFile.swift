@@ -51,51 +51,93 @@ public enum ImageFile {
 
     /// Reads a PNG (any colour type, depth or interlacing), a JPEG (baseline or progressive,
     /// grayscale or YCbCr, stood upright by its EXIF orientation), a PGM or a PPM as grayscale
-    /// (see `PNG`, `JPEG` and `Netpbm` for how samples become intensities), refusing images of
-    /// more than `maximumPixels` before decoding them. The format is known by the file's first
-    /// bytes, whatever its name.
+    /// (see `PNG`, `JPEG` and `Netpbm` for how samples become intensities, and `grayscale` for
+    /// colour), refusing images of more than `maximumPixels` before decoding them. The format is
+    /// known by the file's first bytes, whatever its name.
     public static func read(path: String) throws -> Gray {
-        try read(path: path, target: nil).image
+        grayscale(try read(path: path, target: nil).picture)
+    }
+
+    /// Reads an image file as `read(path:)` does, but as it is stored: a gray picture for gray
+    /// files (PGM, gray PNG, grayscale JPEG), a colour one otherwise.
+    public static func readPicture(path: String) throws -> Picture {
+        try read(path: path, target: nil).picture
     }
 
     /// An image read to be fitted to a smaller size: its pixels, which a JPEG may have been
     /// decoded to fewer of (DCT scaling), and the size of the whole image.
     public struct Reduced: Sendable {
-        /// At least the size asked for in both sides, or the whole image when that is smaller.
-        public var image: Gray
+        /// As stored (gray or colour), at least the size asked for in both sides, or the whole
+        /// image when that is smaller.
+        public var picture: Picture
         /// The size of the whole image (upright, for a JPEG): what the file holds.
         public var fullWidth: Int
         public var fullHeight: Int
+
+        /// The picture as grayscale (`ImageFile.grayscale`).
+        public var image: Gray { ImageFile.grayscale(picture) }
     }
 
-    /// Reads an image as `read(path:)` does, for fitting to `width` x `height` (by `ImageFit`):
-    /// a JPEG much larger than that is decoded at 1/2, 1/4 or 1/8 of its size, the smallest
-    /// that keeps it at least `width` x `height`, which for a folder of photos fitted to 28x28
-    /// skips most of the decoding. Other formats are read whole.
+    /// Reads an image as `readPicture(path:)` does, for fitting to `width` x `height` (by
+    /// `ImageFit`): a JPEG much larger than that is decoded at 1/2, 1/4 or 1/8 of its size, the
+    /// smallest that keeps it at least `width` x `height`, which for a folder of photos fitted to
+    /// 64x64 skips most of the decoding. Other formats are read whole.
     public static func read(path: String, toFitWidth width: Int, height: Int) throws -> Reduced {
         precondition(width >= 1 && height >= 1, "fitting to \(width)x\(height)")
         return try read(path: path, target: (width, height))
     }
 
+    /// A picture as grayscale: a gray one as it is, a colour one by Rec. 601 luma
+    /// (`Netpbm.luma`), the weights of JPEG's Y and of PIL's convert("L").
+    public static func grayscale(_ picture: Picture) -> Gray {
+        guard picture.channels == 3 else { return Gray(width: picture.width, height: picture.height, pixels: picture.pixels) }
+        let plane = picture.width * picture.height
+        let pixels = picture.pixels.withUnsafeBufferPointer { p in
+            (0..<plane).map { Netpbm.luma(red: p[$0], green: p[plane + $0], blue: p[2 * plane + $0]) }
+        }
+        return Gray(width: picture.width, height: picture.height, pixels: pixels)
+    }
+
+    /// What an image file's header declares: its size as stored (before any EXIF turn; the
+    /// shorter side is the same either way) and whether it holds colour (3 channels) or gray
+    /// (1). Decodes no pixel of a PNG or a JPEG, and refuses what `read` would refuse of them
+    /// by their header: a bad size, CMYK, a file that is no image.
+    public static func header(path: String) throws -> (width: Int, height: Int, channels: Int) {
+        let bytes = try FileBytes.read(path, expected: "an image file", maximumSize: maximumFileSize)
+        if PNG.recognises(bytes) { return try PNG.size(bytes, file: path) }
+        if JPEG.recognises(bytes) {
+            let header = try JPEG.readHeader(bytes, file: path)
+            return (Int(header.width), Int(header.height), JPEG.hasColour(header) ? 3 : 1)
+        }
+        if Netpbm.recognises(bytes) {
+            let picture = try Netpbm.parse(bytes, file: path)
+            return (picture.width, picture.height, picture.channels)
+        }
+        throw notAnImage(path)
+    }
+
+    private static func notAnImage(_ path: String) -> DataError {
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "jpg" || ext == "jpeg" {
+            return DataError(file: path, "not a JPEG image (a JPEG starts with the bytes FF D8 FF)")
+        }
+        return DataError(file: path, "not a PNG, JPEG, PGM or PPM image")
+    }
+
     private static func read(path: String, target: (width: Int, height: Int)?) throws -> Reduced {
         let bytes = try FileBytes.read(path, expected: "an image file", maximumSize: maximumFileSize)
-        let image: Gray
+        let picture: Picture
         if PNG.recognises(bytes) {
-            image = try PNG.parse(bytes, file: path)
+            picture = try PNG.parse(bytes, file: path)
         } else if JPEG.recognises(bytes) {
-            let decoded = try JPEG.decode(bytes, file: path, channels: 1, target: target)
-            let pixels = Gray(width: decoded.width, height: decoded.height, pixels: decoded.samples.map { Float($0) / 255 })
-            return Reduced(image: pixels, fullWidth: decoded.fullWidth, fullHeight: decoded.fullHeight)
+            let decoded = try JPEG.decode(bytes, file: path, target: target)
+            return Reduced(picture: decoded.picture, fullWidth: decoded.fullWidth, fullHeight: decoded.fullHeight)
         } else if Netpbm.recognises(bytes) {
-            image = try Netpbm.parse(bytes, file: path)
+            picture = try Netpbm.parse(bytes, file: path)
         } else {
-            let ext = (path as NSString).pathExtension.lowercased()
-            if ext == "jpg" || ext == "jpeg" {
-                throw DataError(file: path, "not a JPEG image (a JPEG starts with the bytes FF D8 FF)")
-            }
-            throw DataError(file: path, "not a PNG, JPEG, PGM or PPM image")
+            throw notAnImage(path)
         }
-        return Reduced(image: image, fullWidth: image.width, fullHeight: image.height)
+        return Reduced(picture: picture, fullWidth: picture.width, fullHeight: picture.height)
     }
 
     /// The file formats pictures are written in, chosen by the file name's extension.
@@ -128,12 +170,31 @@ public enum ImageFile {
         return (columns * width * scale + (columns + 1) * gap, rows * height * scale + (rows + 1) * gap)
     }
 
+    /// The picture fitted to `shape`, with `shape`'s channels: a colour picture made gray by
+    /// `grayscale` for a gray shape, a gray one repeated in red, green and blue for a colour
+    /// shape. Gray results are made as `prepared(_ image: Gray, ...)` makes them, inverted by
+    /// `inversion`; colour ones are never inverted (photographs are not drawings on paper).
+    public static func prepared(_ picture: Picture, for shape: ImageShape, fit: ImageFit,
+                                inversion: Inversion = .automatic) -> [Float] {
+        precondition(shape.channels == 1 || shape.channels == 3, "images have 1 or 3 channels, not \(shape.channels)")
+        guard shape.channels == 3 else {
+            return prepared(grayscale(picture), for: shape, fit: fit, inversion: inversion)
+        }
+        let plane = picture.width * picture.height
+        let planes = (0..<picture.channels).map { c in
+            fit.resized(Gray(width: picture.width, height: picture.height,
+                             pixels: Array(picture.pixels[(c * plane)..<((c + 1) * plane)])),
+                        toWidth: shape.width, toHeight: shape.height)
+        }
+        return picture.channels == 3 ? planes.flatMap { $0 } : planes[0] + planes[0] + planes[0]
+    }
+
     /// The image fitted to `shape`: cropped or letterboxed to its aspect and resized by area
     /// averaging (see `ImageFit`) and, by `inversion`, inverted so that it is light on dark as
     /// the training data are.
     public static func prepared(_ image: Gray, for shape: ImageShape, fit: ImageFit,
                                 inversion: Inversion = .automatic) -> [Float] {
-        precondition(shape.channels == 1, "only grayscale models take image files")
+        precondition(shape.channels == 1, "a gray image is fitted to a gray shape; use prepared(_: Picture, ...)")
         var pixels = fit.resized(image, toWidth: shape.width, toHeight: shape.height)
         let invert: Bool
         switch inversion {

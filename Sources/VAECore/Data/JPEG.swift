@@ -29,6 +29,22 @@ enum JPEG {
         /// The size of the whole image, upright, before any DCT scaling.
         var fullWidth: Int
         var fullHeight: Int
+
+        /// The samples as a picture: intensities (sample / 255), the channels made planes.
+        var picture: Picture {
+            let plane = width * height
+            var pixels = [Float](repeating: 0, count: plane * channels)
+            Dataset.intensityOfByte.withUnsafeBufferPointer { table in
+                samples.withUnsafeBufferPointer { s in
+                    pixels.withUnsafeMutableBufferPointer { out in
+                        for i in 0..<plane {
+                            for c in 0..<channels { out[c * plane + i] = table[Int(s[i * channels + c])] }
+                        }
+                    }
+                }
+            }
+            return Picture(width: width, height: height, channels: channels, pixels: pixels)
+        }
     }
 
     /// The DCT scaling for fitting an image to `target`: the largest of 8, 4 and 2 whose
@@ -42,34 +58,19 @@ enum JPEG {
         return 1
     }
 
-    /// Decodes a JPEG with `channels` (1 or 3) bytes a pixel; `file` names it in errors. With
+    /// Decodes a JPEG with `channels` (1 or 3) bytes a pixel, or with nil as the file holds it (1
+    /// for a grayscale JPEG, 3 for YCbCr); `file` names it in errors. With
     /// `target`, an upright size the image will be fitted to, decodes at the smallest DCT scale
     /// that keeps it at least that large. Allocates the decoded samples twice (once for an
     /// upright file), after `ImageFile.checkSize` has accepted the header's size, and libjpeg's
     /// buffers (see `latent_jpeg_decode`).
-    static func decode(_ bytes: [UInt8], file: String, channels: Int = 1,
+    static func decode(_ bytes: [UInt8], file: String, channels wanted: Int? = nil,
                        target: (width: Int, height: Int)? = nil) throws -> Image {
-        precondition(channels == 1 || channels == 3, "\(channels) channels")
+        precondition(wanted == nil || wanted == 1 || wanted == 3, "\(wanted!) channels")
         var message = [CChar](repeating: 0, count: 200)
-        var header = latent_jpeg_header()
-        let readHeader = bytes.withUnsafeBufferPointer { input in
-            latent_jpeg_read_header(input.baseAddress, input.count, &header, &message, message.count)
-        }
-        guard readHeader != 0 else { throw DataError(file: file, "unreadable JPEG (\(text(message)))") }
+        let header = try readHeader(bytes, file: file)
         let (width, height) = (Int(header.width), Int(header.height))
-        try ImageFile.checkSize(width: width, height: height, file: file)
-        switch header.color_space {
-        case Int32(LATENT_JPEG_GRAY.rawValue), Int32(LATENT_JPEG_YCBCR.rawValue):
-            break
-        case Int32(LATENT_JPEG_CMYK.rawValue), Int32(LATENT_JPEG_YCCK.rawValue):
-            let kind = header.color_space == Int32(LATENT_JPEG_CMYK.rawValue) ? "CMYK" : "YCCK (Adobe CMYK)"
-            throw DataError(file: file, "a \(kind) JPEG, which latent does not read; save it as an RGB JPEG or a PNG")
-        case Int32(LATENT_JPEG_RGB.rawValue):
-            throw DataError(file: file, "a JPEG stored as RGB rather than YCbCr, which latent does not read; save it as an ordinary JPEG or a PNG")
-        default:
-            throw DataError(file: file, "a JPEG of \(header.components) components in an unknown colour space, which latent does not read; save it as an RGB JPEG or a PNG")
-        }
-
+        let channels = wanted ?? (hasColour(header) ? 3 : 1)
         let orientation = ExifOrientation.of(jpeg: bytes)
         let widths = [header.scaled_width.0, header.scaled_width.1, header.scaled_width.2, header.scaled_width.3]
         let heights = [header.scaled_height.0, header.scaled_height.1, header.scaled_height.2, header.scaled_height.3]
@@ -98,6 +99,35 @@ enum JPEG {
         return orientation.swapsSides
             ? Image(width: outHeight, height: outWidth, channels: channels, samples: upright, fullWidth: height, fullHeight: width)
             : Image(width: outWidth, height: outHeight, channels: channels, samples: upright, fullWidth: width, fullHeight: height)
+    }
+
+    /// The header of a JPEG that latent reads (gray or YCbCr, of at most
+    /// `ImageFile.maximumPixels`), or the one-line refusal of any other. Decodes no pixel.
+    static func readHeader(_ bytes: [UInt8], file: String) throws -> latent_jpeg_header {
+        var message = [CChar](repeating: 0, count: 200)
+        var header = latent_jpeg_header()
+        let readHeader = bytes.withUnsafeBufferPointer { input in
+            latent_jpeg_read_header(input.baseAddress, input.count, &header, &message, message.count)
+        }
+        guard readHeader != 0 else { throw DataError(file: file, "unreadable JPEG (\(text(message)))") }
+        try ImageFile.checkSize(width: Int(header.width), height: Int(header.height), file: file)
+        switch header.color_space {
+        case Int32(LATENT_JPEG_GRAY.rawValue), Int32(LATENT_JPEG_YCBCR.rawValue):
+            break
+        case Int32(LATENT_JPEG_CMYK.rawValue), Int32(LATENT_JPEG_YCCK.rawValue):
+            let kind = header.color_space == Int32(LATENT_JPEG_CMYK.rawValue) ? "CMYK" : "YCCK (Adobe CMYK)"
+            throw DataError(file: file, "a \(kind) JPEG, which latent does not read; save it as an RGB JPEG or a PNG")
+        case Int32(LATENT_JPEG_RGB.rawValue):
+            throw DataError(file: file, "a JPEG stored as RGB rather than YCbCr, which latent does not read; save it as an ordinary JPEG or a PNG")
+        default:
+            throw DataError(file: file, "a JPEG of \(header.components) components in an unknown colour space, which latent does not read; save it as an RGB JPEG or a PNG")
+        }
+        return header
+    }
+
+    /// Whether the JPEG whose header this is holds colour (YCbCr) rather than gray.
+    static func hasColour(_ header: latent_jpeg_header) -> Bool {
+        header.color_space != Int32(LATENT_JPEG_GRAY.rawValue)
     }
 
     private static func text(_ message: [CChar]) -> String {

@@ -1,28 +1,29 @@
 import Foundation
 
-/// The Netpbm formats: PGM (P2 plain, P5 binary) and PPM (P3 plain, P6 binary), read as
-/// grayscale and written from it.
+/// The Netpbm formats: PGM (P2 plain, P5 binary) and PPM (P3 plain, P6 binary), read as gray
+/// and colour pictures and written from them.
 enum Netpbm {
     /// Whether `bytes` start like a PGM or PPM file.
     static func recognises(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == UInt8(ascii: "P") && [UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(bytes[1])
     }
 
-    /// The grey of a colour pixel, each sample already divided by its maximum: Rec. 601 luma.
-    /// CPNGReader's png_reader.c computes the same, in the same order, so PNG and PPM agree.
+    /// The grey of a colour pixel, each sample already divided by its maximum: Rec. 601 luma,
+    /// what JPEG's Y and PIL's convert("L") are. CPNGReader's png_reader.c computes the same, in
+    /// the same order, so PNG and PPM agree; `ImageFile.grayscale` uses it for every colour file.
     @inline(__always)
     static func luma(red: Float, green: Float, blue: Float) -> Float {
         0.299 * red + 0.587 * green + 0.114 * blue
     }
 
-    /// Parses a PGM or PPM with 8- or 16-bit samples; each sample reads as its value over the
-    /// header's maximum, colour becomes luma (`luma(red:green:blue:)`).
+    /// Parses a PGM (a gray picture) or a PPM (a colour one, planar) with 8- or 16-bit samples;
+    /// each sample reads as its value over the header's maximum.
     ///
     /// The declared size is checked before anything is allocated: against
     /// `ImageFile.maximumPixels`, then against the bytes the file holds (binary: the exact bytes
     /// needed; plain: at least two bytes a value, a digit and a separator). Allocates the
-    /// `width * height` intensities only.
-    static func parse(_ bytes: [UInt8], file: String) throws -> ImageFile.Gray {
+    /// intensities only.
+    static func parse(_ bytes: [UInt8], file: String) throws -> Picture {
         let magic = bytes.count >= 2 ? bytes[1] : 0
         let colour = magic == UInt8(ascii: "3") || magic == UInt8(ascii: "6")
         let binary = magic == UInt8(ascii: "5") || magic == UInt8(ascii: "6")
@@ -68,7 +69,7 @@ enum Netpbm {
             guard present >= count * sampleBytes else {
                 throw DataError(file: file, "truncated \(kind): \(count * sampleBytes) bytes of pixels expected, \(present) found")
             }
-            var pixels = [Float](repeating: 0, count: pixelCount)
+            var pixels = [Float](repeating: 0, count: count)
             pixels.withUnsafeMutableBufferPointer { out in
                 bytes.withUnsafeBufferPointer { raw in
                     let body = raw.baseAddress! + index
@@ -78,21 +79,21 @@ enum Netpbm {
                     }
                     if colour {
                         for i in 0..<pixelCount {
-                            out[i] = luma(red: sample(3 * i), green: sample(3 * i + 1), blue: sample(3 * i + 2))
+                            for c in 0..<3 { out[c * pixelCount + i] = sample(3 * i + c) }
                         }
                     } else {
                         for i in 0..<pixelCount { out[i] = sample(i) }
                     }
                 }
             }
-            return ImageFile.Gray(width: width, height: height, pixels: pixels)
+            return Picture(width: width, height: height, channels: colour ? 3 : 1, pixels: pixels)
         }
         // Plain: every value but the last needs a digit and a separator.
         let present = max(0, bytes.count - index)
         guard present >= 2 * count - 1 else {
             throw DataError(file: file, "truncated \(kind): \(count) values need at least \(2 * count - 1) bytes, \(present) found")
         }
-        var pixels = [Float](repeating: 0, count: pixelCount)
+        var pixels = [Float](repeating: 0, count: count)
         var read = 0
         func value() throws -> Float {
             guard let value = number() else {
@@ -104,9 +105,9 @@ enum Netpbm {
         }
         try pixels.withUnsafeMutableBufferPointer { out in
             for i in 0..<pixelCount {
-                out[i] = colour ? luma(red: try value(), green: try value(), blue: try value()) : try value()
+                for c in 0..<(colour ? 3 : 1) { out[c * pixelCount + i] = try value() }
             }
         }
-        return ImageFile.Gray(width: width, height: height, pixels: pixels)
+        return Picture(width: width, height: height, channels: colour ? 3 : 1, pixels: pixels)
     }
 }

@@ -1,5 +1,5 @@
-/// Mini-batches of a dataset in a fresh random order each epoch, gathered into one buffer that
-/// is allocated once: no allocation per batch.
+/// Mini-batches of a dataset in a fresh random order each epoch, gathered as intensities into
+/// one buffer that is allocated once: no allocation per batch.
 public struct ShuffledBatches {
     public let dataset: Dataset
     public let batchSize: Int
@@ -31,13 +31,8 @@ public struct ShuffledBatches {
         precondition(start < order.count, "batch \(index) is past the end (\(batchesPerEpoch) batches)")
         let n = min(batchSize, order.count - start)
         let d = dataset.shape.pixelCount
-        dataset.images.withUnsafeBufferPointer { source in
-            buffer.withUnsafeMutableBufferPointer { target in
-                for row in 0..<n {
-                    let from = source.baseAddress! + order[start + row] * d
-                    (target.baseAddress! + row * d).update(from: from, count: d)
-                }
-            }
+        buffer.withUnsafeMutableBufferPointer { target in
+            dataset.withIntensities(of: order[start..<(start + n)], into: target)
         }
         return try buffer.withUnsafeBufferPointer { all in
             try body(UnsafeBufferPointer(rebasing: all[0..<(n * d)]), n)

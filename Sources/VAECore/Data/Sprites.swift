@@ -1,7 +1,8 @@
 import Foundation
 
-/// Coloured shapes generated in-process: a labelled 3x32x32 colour set that needs no files,
-/// deterministic by seed, the colour counterpart of `SyntheticDigits`.
+/// Coloured shapes generated in-process: a labelled colour set of 32x32 or 64x64 images that
+/// needs no files, deterministic by seed, the colour counterpart of `SyntheticDigits` (or gray,
+/// the colours made gray as colour files are, by `Netpbm.luma`).
 ///
 /// Each image is one shape (the label) of random hue, size, position and rotation on a plain
 /// background of another colour, anti-aliased by 3x3 samples a pixel. Pixels are stored as
@@ -12,21 +13,35 @@ public enum Sprites {
     /// The most training images `sprites:COUNT` makes (about 700 MB with the test sixth).
     public static let maximumTrainCount = 50_000
 
-    /// Image size of the set.
+    /// Image size of the set by default.
     public static let shape = ImageShape(channels: 3, height: 32, width: 32)
+    /// The sides the shapes are drawn at.
+    public static let sizes = [32, 64]
 
     /// The shapes, by label.
     public static let classNames = ["circle", "square", "triangle", "diamond", "cross", "ring"]
 
-    /// `count` images with random shapes, drawn with randomness from `seed`.
-    public static func generate(count: Int, seed: UInt64, name: String) -> Dataset {
-        GeneratedImages.make(count: count, seed: seed, name: name, shape: shape, classNames: classNames) { draw($0, into: $1, rng: &$2) }
+    /// `count` images with random shapes of `size` (one of `sizes`) pixels a side and
+    /// `channels` (3, or 1 for gray), drawn with randomness from `seed`: the same seed draws
+    /// the same shapes at every size.
+    public static func generate(count: Int, seed: UInt64, name: String, size: Int = 32, channels: Int = 3) -> Dataset {
+        precondition(sizes.contains(size) && (channels == 1 || channels == 3), "sprites of \(channels)x\(size)x\(size)")
+        let shape = ImageShape(channels: channels, height: size, width: size)
+        var colour = [Float](repeating: 0, count: 3 * size * size)
+        return GeneratedImages.make(count: count, seed: seed, name: name, shape: shape, classNames: classNames) { label, image, rng in
+            guard channels == 1 else { return draw(label, side: size, into: image, rng: &rng) }
+            colour.withUnsafeMutableBufferPointer { draw(label, side: size, into: $0, rng: &rng) }
+            let plane = size * size
+            for i in 0..<plane { image[i] = Netpbm.luma(red: colour[i], green: colour[plane + i], blue: colour[2 * plane + i]) }
+        }
     }
 
     /// Training and test sets from one seed; the test set is a sixth the size of the training
     /// set. With `testOnly` the training set is left empty (the test set is the same).
-    public static func split(trainCount: Int, seed: UInt64, testOnly: Bool = false) -> DataSplit {
-        GeneratedImages.split(trainCount: trainCount, seed: seed, testOnly: testOnly, name: "sprites", generate: generate)
+    public static func split(trainCount: Int, seed: UInt64, size: Int = 32, channels: Int = 3, testOnly: Bool = false) -> DataSplit {
+        GeneratedImages.split(trainCount: trainCount, seed: seed, testOnly: testOnly, name: "sprites") { count, seed, name in
+            generate(count: count, seed: seed, name: name, size: size, channels: channels)
+        }
     }
 
     /// Whether the point (u, v) of a shape's own frame (radius 1, y down) is inside shape `label`.
@@ -63,9 +78,8 @@ public enum Sprites {
         }
     }
 
-    /// Draws one shape with a random style into an image of `shape`.
-    static func draw(_ label: Int, into image: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
-        let side = shape.width
+    /// Draws one shape with a random style into a colour image of `side` pixels a side.
+    static func draw(_ label: Int, side: Int, into image: UnsafeMutableBufferPointer<Float>, rng: inout RandomGenerator) {
         // A muted background, dark or light, and a saturated shape of another hue.
         let backgroundHue = rng.uniform(0, 1)
         let background = rgb(hue: backgroundHue, saturation: rng.uniform(0, 0.4),

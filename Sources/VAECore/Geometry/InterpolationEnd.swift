@@ -21,12 +21,15 @@ public struct InterpolationEnd: Sendable {
         self.init(name: name, image: image, latent: encoding.zMean.storage)
     }
 
-    /// An image file read, fitted to a grayscale `model`'s input by `fit` and `inversion` (see
-    /// `ImageFile.prepared`) and encoded, named by its file name.
+    /// An image file read, fitted to `model`'s input, gray or colour, by `fit` and `inversion`
+    /// (see `ImageFile.prepared`) and encoded, named by its file name.
     public init(file path: String, model: VAE, fit: ImageFit, inversion: ImageFile.Inversion) throws {
         let shape = model.configuration.architecture.image
+        guard shape.channels == 1 || shape.channels == 3 else {
+            throw DataError(file: path, "the model takes images of \(shape.channels) channels; image files are gray or colour (1 or 3)")
+        }
         let read = try ImageFile.read(path: path, toFitWidth: shape.width, height: shape.height)
-        let image = ImageFile.prepared(read.image, for: shape, fit: fit, inversion: inversion)
+        let image = ImageFile.prepared(read.picture, for: shape, fit: fit, inversion: inversion)
         self.init(name: URL(fileURLWithPath: path).lastPathComponent, image: image, model: model)
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// `latent.architecture` (a name such as `conv2` or `mlp(hidden:[400],latent:20)`),
 /// `latent.image` (`1x28x28`), `latent.kind` (`vae`/`ae`), `latent.reconstruction` (`bce`/`mse`),
 /// `latent.training` (TrainingSettings), `latent.history` ([EpochRecord]), `latent.data`,
-/// `latent.version`. A file without them (saved from PyTorch) is recognised by its tensor names
+/// `latent.fit` (`crop`/`pad`, how the data's images were fitted), `latent.version`. A file without them (saved from PyTorch) is recognised by its tensor names
 /// and shapes, the module layout of torch_vae.py.
 public struct Checkpoint: Sendable {
     public var configuration: ModelConfiguration
@@ -17,16 +17,19 @@ public struct Checkpoint: Sendable {
     public var history: [EpochRecord]
     /// The data spec it was trained on, when known.
     public var data: String?
+    /// How that data's images were fitted to the model (an image folder's `--fit`), when known.
+    public var fit: ImageFit?
     /// True when the file carried no latent metadata and its configuration was recognised from
     /// its tensor names and shapes (a file saved from PyTorch).
     public private(set) var isInferred = false
 
     public init(configuration: ModelConfiguration, training: TrainingSettings? = nil,
-                history: [EpochRecord] = [], data: String? = nil) {
+                history: [EpochRecord] = [], data: String? = nil, fit: ImageFit? = nil) {
         self.configuration = configuration
         self.training = training
         self.history = history
         self.data = data
+        self.fit = fit
     }
 
     /// Version of the metadata layout written by this code.
@@ -57,6 +60,7 @@ public struct Checkpoint: Sendable {
         ]
         if let training { metadata["latent.training"] = try json(training) }
         if let data { metadata["latent.data"] = data }
+        if let fit { metadata["latent.fit"] = fit.rawValue }
         try Safetensors.write(model.parameters.map { ($0.name, $0.value) }, metadata: metadata, to: path)
     }
 
@@ -169,8 +173,15 @@ public struct Checkpoint: Sendable {
             if let problem = EpochRecord.problem(inHistory: decoded) { throw fail("bad metadata: latent.history: \(problem)") }
             history = decoded
         }
+        var fit: ImageFit?
+        if let text = metadata["latent.fit"] {
+            guard let value = ImageFit(rawValue: text) else {
+                throw fail("bad metadata: latent.fit '\(CheckpointError.excerpt(text, limit: 40))' is not crop or pad")
+            }
+            fit = value
+        }
         return Checkpoint(configuration: ModelConfiguration(architecture: architecture, kind: kind, reconstruction: reconstruction),
-                          training: training, history: history, data: metadata["latent.data"])
+                          training: training, history: history, data: metadata["latent.data"], fit: fit)
     }
 
     /// Decodes structured metadata, or nil; nesting deeper than a header may is refused first.

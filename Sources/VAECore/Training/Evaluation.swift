@@ -39,19 +39,15 @@ public enum Evaluation {
                            progress: ((Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil) -> EvaluationResult {
         precondition(dataset.count > 0, "\(dataset.name): no images to evaluate on")
         var rng = RandomGenerator(seed: seed)
-        let scores = dataset.images.withUnsafeBufferPointer {
-            model.scores(images: $0, count: dataset.count, rng: &rng)
-        }
+        let scores = model.scores(of: dataset, rng: &rng)
         let n = Double(dataset.count)
         var result = EvaluationResult(
             count: dataset.count,
             reconstruction: scores.reconstruction.reduce(0.0) { $0 + Double($1) } / n,
             kl: scores.kl.reduce(0.0) { $0 + Double($1) } / n)
         if importanceSamples > 0 && model.configuration.kind == .vae {
-            let bounds = dataset.images.withUnsafeBufferPointer {
-                model.importanceWeightedBound(images: $0, count: dataset.count, samples: importanceSamples, rng: &rng,
-                                              progress: progress, shouldStop: shouldStop)
-            }
+            let bounds = model.importanceWeightedBound(of: dataset, samples: importanceSamples, rng: &rng,
+                                                       progress: progress, shouldStop: shouldStop)
             if let bounds {
                 result.importanceWeightedBound = bounds.reduce(0, +) / n
                 result.importanceSamples = importanceSamples

@@ -76,7 +76,7 @@ struct Bench: ParsableCommand {
         if let problem = settings.problem { throw UsageError(problem) }
         if let limit, limit < 1 { throw UsageError("--limit must be at least 1, got \(limit)") }
         try compute.apply()
-        let split = try DataChoice(flag: data).load(limit: limit)
+        let split = try DataChoice(flag: data).load(options: .matching(architecture.image), limit: limit)
         try checkImageSize(architecture, split)
         let blas = BLAS.description
         let trainer = Trainer(model: VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed),

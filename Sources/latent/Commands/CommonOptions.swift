@@ -55,7 +55,8 @@ struct ModelOptions: ParsableArguments {
     /// Loads the test set the model is used on (these commands never read the training set)
     /// and checks its image size.
     func loadTestData(for loaded: (model: VAE, checkpoint: Checkpoint)) throws -> Dataset {
-        let split = try DataChoice(flag: data, checkpoint: loaded.checkpoint.data).load(testOnly: true)
+        let options = DataOptions.matching(loaded.model.configuration.architecture.image, fit: loaded.checkpoint.fit ?? .crop)
+        let split = try DataChoice(flag: data, checkpoint: loaded.checkpoint.data).load(options: options, testOnly: true)
         try checkImageSize(loaded.model.configuration.architecture, split)
         return split.test
     }

@@ -31,12 +31,19 @@ struct DataChoice {
         (spec, source) = (flag, .flag)
     }
 
-    /// Parses and loads the spec, turning a spec that names no data into one line that says
-    /// where it came from. With `testOnly` the training set is not read (see `DataSpec.load`).
-    func load(limit: Int? = nil, testOnly: Bool = false) throws -> DataSplit {
+    /// Parses and loads the spec as `options` say, turning a spec that names no data into one
+    /// line that says where it came from. With `testOnly` the training set is not read (see
+    /// `DataSpec.load`). An image folder is kept in the user's cache (`FolderCache`) and, with
+    /// `showProgress`, reports its progress on stderr when that is a terminal.
+    func load(options: DataOptions = DataOptions(), limit: Int? = nil, testOnly: Bool = false,
+              showProgress: Bool = true) throws -> DataSplit {
         var split: DataSplit
+        let progress = FolderProgress()
+        defer { progress.finish() }
         do {
-            split = try DataSpec(parsing: spec).load(testOnly: testOnly)
+            split = try DataSpec(parsing: spec).load(options: options, testOnly: testOnly,
+                                                     progress: showProgress ? progress.report : nil,
+                                                     cache: FolderCache.standard())
         } catch let error as DataSpec.SpecError {
             switch source {
             case .flag: throw UsageError("--data '\(error.spec)': \(error.reason)")
@@ -49,4 +56,22 @@ struct DataChoice {
         }
         return split
     }
+}
+
+/// An image folder's loading progress as a `ProgressLine` per phase ("scanning", "reading").
+private final class FolderProgress: @unchecked Sendable {
+    private var line: (phase: String, progress: ProgressLine)?
+
+    /// The folder's reports come one at a time (see `ImageFolder.Progress`).
+    var report: ImageFolder.Progress {
+        { [self] phase, done, total in
+            if line?.phase != phase {
+                line?.progress.finish()
+                line = (phase, ProgressLine(phase, total: total))
+            }
+            line?.progress.update(done)
+        }
+    }
+
+    func finish() { line?.progress.finish() }
 }

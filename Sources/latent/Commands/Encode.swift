@@ -23,7 +23,7 @@ struct Encode: ParsableCommand {
         try OutputPath.checkTable(out)
         let loaded = try options.loadModel()
         let test = try options.loadTestData(for: loaded)
-        let encoding = loaded.model.encode(test.tensor)
+        let encoding = loaded.model.encode(test)
         let latent = loaded.model.latentSize
         var text = "index,label," + (0..<latent).map { "mean_\($0)" }.joined(separator: ",") + ","
             + (0..<latent).map { "logvar_\($0)" }.joined(separator: ",") + "\n"

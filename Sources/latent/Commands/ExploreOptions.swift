@@ -58,7 +58,7 @@ struct ExploreOptions: ParsableArguments {
         defer { terminal.restore() }
         // The first frame comes at once: the image at the origin and an empty map, while the
         // data loads and the map's images are encoded on another thread.
-        let request = ExplorerLoad(options: self, model: vae, data: choice, ends: ends)
+        let request = ExplorerLoad(options: self, model: vae, data: choice, fit: checkpoint.fit ?? .crop, ends: ends)
         let loading = LoadingScreen(name: firstScreen == 0 ? "explore" : "interpolate", model: vae, abilities: terminal.abilities,
                                     waitingFor: "encoding up to \(points) test images", load: { try request.load() })
         let file = URL(fileURLWithPath: path).lastPathComponent
@@ -99,6 +99,8 @@ private struct ExplorerLoad: @unchecked Sendable {
     /// Used here alone until the load is done.
     let model: VAE
     let data: DataChoice
+    /// How the data's images are fitted: as the checkpoint's were.
+    let fit: ImageFit
     let ends: InterpolationRequest?
 
     struct Loaded {
@@ -107,7 +109,9 @@ private struct ExplorerLoad: @unchecked Sendable {
     }
 
     func load() throws -> Loaded {
-        let split = try data.load(testOnly: true)
+        // No progress line: the terminal is the explorer's. Fitted as the model's data was.
+        let split = try data.load(options: .matching(model.configuration.architecture.image, fit: fit), testOnly: true,
+                                  showProgress: false)
         try checkImageSize(model.configuration.architecture, split)
         var largestIndex = 0
         for case .index(let index) in [ends?.a, ends?.b].compactMap({ $0 }) { largestIndex = max(largestIndex, index + 1) }

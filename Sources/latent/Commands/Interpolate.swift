@@ -112,9 +112,6 @@ enum InterpolationSource {
             }
             return InterpolationEnd(name: test.caption(of: index), image: Array(test.image(index)), model: model)
         case .file(let path):
-            guard model.configuration.architecture.image.channels == 1 else {
-                throw UsageError("\(path): image files need a grayscale model")
-            }
             return try InterpolationEnd(file: path, model: model, fit: fit, inversion: invert)
         }
     }

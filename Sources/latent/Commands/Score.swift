@@ -25,7 +25,7 @@ struct Score: ParsableCommand {
         let loaded = try options.loadModel()
         let test = try options.loadTestData(for: loaded)
         var rng = RandomGenerator(seed: seed)
-        let scores = test.images.withUnsafeBufferPointer { loaded.model.scores(images: $0, count: test.count, rng: &rng) }
+        let scores = loaded.model.scores(of: test, rng: &rng)
         let ranked = scores.negativeELBO.enumerated().sorted { $0.element > $1.element }.prefix(top)
         // A plain autoencoder has no KL term: its score is the reconstruction error alone.
         let scoreName = loaded.model.configuration.kind == .ae ? "recon error" : "negative ELBO"

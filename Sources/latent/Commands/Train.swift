@@ -17,14 +17,24 @@ struct Train: ParsableCommand {
             Example:
               latent train --arch conv2 --epochs 10 --out conv2.safetensors
               latent train --data synthetic --epochs 5 --beta 4 --out beta4.safetensors
+              latent train --data ~/photos --arch rgb64 --epochs 20 --out p.safetensors
               latent train --resume conv2.safetensors --epochs 20
             """)
 
     @Option(help: "Training data: fashion-mnist, synthetic[:COUNT[:SEED]], sprites[:COUNT[:SEED]], or a directory of IDX files or of PNG/JPEG/PGM/PPM images (default: fashion-mnist; with --resume, the checkpoint's data).")
     var data: String?
 
-    @Option(help: "Architecture: mlp20, mlp2, conv2, rgb32, rgb64, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N[,image:CxHxW]) (default: conv2).")
+    @Option(help: "Architecture: mlp20, mlp2, conv2, rgb32, rgb64, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N[,image:CxHxW]), the general forms taking the data's size unless image: says (default: conv2 for 28x28 gray data, rgb32 or rgb64 for colour at 32 or 64, their layers at other sizes).")
     var arch: String?
+
+    @Option(help: "Side in pixels every image of a folder (or sprites: 32 or 64) is fitted to (default: the architecture's; else for colour images their own size when they share one of at most 64, else 64, and 28 for gray).")
+    var size: Int?
+
+    @Option(help: "Read an image folder (or sprites) as rgb or gray (default: rgb when any image has colour).")
+    var color: ColorChoice?
+
+    @Option(help: "How images of a folder that are not square are fitted: crop (the centre square) or pad (default: crop; with --resume, the checkpoint's).")
+    var fit: ImageFit?
 
     @Option(help: "Passes over the training set (with --resume: in all, counting the checkpoint's).")
     var epochs: Int
@@ -89,34 +99,49 @@ struct Train: ParsableCommand {
         if !force, out != resume, FileManager.default.fileExists(atPath: out) {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
-        let (model, history, trainedOn, resumedSettings) = try startingModel()
-        let choice = DataChoice(flag: data, checkpoint: trainedOn)
+        if let size, !(1...Architecture.maximumImageSide).contains(size) {
+            throw UsageError("--size must be from 1 to \(Architecture.maximumImageSide), got \(size)")
+        }
+        if let size, case .sprites? = try? DataSpec(parsing: data ?? ""), !Sprites.sizes.contains(size) {
+            throw UsageError("--size \(size): sprites are drawn at 32 or 64 pixels a side")
+        }
+        let resumed = try resumedModel()
+        let choice = DataChoice(flag: data, checkpoint: resumed?.checkpoint.data)
         let data = choice.spec
-        let (settings, changes) = trainingSettings(resumed: resumedSettings)
+        let (settings, changes) = trainingSettings(resumed: resumed?.checkpoint.training)
         if let problem = settings.problem { throw UsageError(problem) }
-        if settings.importanceSamples > 0 && model.configuration.kind == .ae {
+        if let resumed, resumed.checkpoint.history.count >= epochs {
+            throw UsageError("\(resume ?? out): already trained for \(Console.count(resumed.checkpoint.history.count, "epoch")); ask for more with --epochs")
+        }
+        if settings.importanceSamples > 0 && (resumed?.model.configuration.kind ?? kind ?? .vae) == .ae {
             throw UsageError("--samples needs --kind vae: a plain autoencoder has no posterior to sample")
         }
-        if history.count >= epochs {
-            throw UsageError("\(resume ?? out): already trained for \(Console.count(history.count, "epoch")); ask for more with --epochs")
-        }
+        // The images' size and channels: what the flags say, else what the architecture
+        // fixes, else the data's own.
+        let named = try arch.map { try Architecture(parsing: $0) }
+        let fixed = resumed?.model.configuration.architecture.image ?? (arch.map(Architecture.fixesImage) == true ? named?.image : nil)
+        let fit = self.fit ?? resumed?.checkpoint.fit ?? .crop
+        let options = DataOptions(size: size ?? fixed.flatMap { $0.height == $0.width ? $0.height : nil },
+                                  channels: color?.channels, fit: fit)
+        try compute.apply()
+        let split = try Console.loading(data) { try choice.load(options: options, limit: limit) }
+        let model = try resumed?.model ?? newModel(named: named, fixed: fixed, for: split)
+        let history = resumed?.checkpoint.history ?? []
         // The widest layer's output for a whole batch must fit in memory, whatever the model.
         let widest = LayerPlan(model.configuration).largestOutput
         if settings.batchSize > Self.maximumBatchValues / max(1, widest.values) {
             throw UsageError("--batch \(settings.batchSize): layer \(widest.layer) of \(model.configuration.architecture.name) outputs \(widest.values) values per image, and a batch may hold at most \(Self.maximumBatchValues) (2^28) in one layer; use at most --batch \(Self.maximumBatchValues / max(1, widest.values))")
         }
+        try checkData(split, from: data, for: model.configuration.architecture)
         // A full disk, a read-only folder or a file-size limit shows now, not after an epoch.
         try AtomicFile.checkRoom(for: out, byteCount: Self.checkpointSize(model, epochs: epochs))
-        try compute.apply()
-        let split = try Console.loading(data) { try choice.load(limit: limit) }
-        try checkImageSize(model.configuration.architecture, split)
 
         if let resume, !changes.isEmpty {
             // On stderr, so that --json's stdout stays one object per line.
             FileHandle.standardError.write(Data("resuming \(resume) after epoch \(history.count) with \(changes.joined(separator: ", "))\n".utf8))
         }
         let trainer = Trainer(model: model, data: split, settings: settings, history: history)
-        let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data)
+        let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data, fit: fit)
         let saved = SavedEpochs()
         let control = trainer.control
         let saveCheckpoint: @Sendable (VAE, [EpochRecord]) throws -> Void = { model, history in
@@ -240,15 +265,10 @@ struct Train: ParsableCommand {
         if let status = interrupt.exitStatus { throw ExitCode(status) }
     }
 
-    /// A new model from the options, or the checkpoint named by --resume, which the options
-    /// may not contradict.
-    private func startingModel() throws -> (VAE, [EpochRecord], data: String?, settings: TrainingSettings?) {
+    /// The checkpoint named by --resume, which the options may not contradict; nil without one.
+    private func resumedModel() throws -> (model: VAE, checkpoint: Checkpoint)? {
+        guard let resume else { return nil }
         let architecture = try arch.map { try Architecture(parsing: $0) }
-        guard let resume else {
-            let configuration = ModelConfiguration(architecture: architecture ?? .conv2, kind: kind ?? .vae,
-                                                   reconstruction: recon ?? .bce)
-            return (VAE(configuration: configuration, seed: trainingSettings(resumed: nil).settings.seed), [], nil, nil)
-        }
         let (model, checkpoint) = try Checkpoint.load(path: resume)
         let found = checkpoint.configuration
         if let architecture, architecture != found.architecture {
@@ -260,8 +280,50 @@ struct Train: ParsableCommand {
         if let recon, recon != found.reconstruction {
             throw UsageError("\(resume): the checkpoint uses \(found.reconstruction.rawValue), not \(recon.rawValue); drop --recon")
         }
-        return (model, checkpoint.history, checkpoint.data, checkpoint.training)
+        return (model, checkpoint)
     }
+
+    /// A new model for `split`: the named architecture, at the data's size unless it fixes
+    /// its own, or the standard one for the data's size.
+    private func newModel(named: Architecture?, fixed: ImageShape?, for split: DataSplit) throws -> VAE {
+        var architecture = named ?? Architecture.standard(for: split.shape)
+        if fixed == nil {
+            architecture.image = split.shape
+            if split.shape.height % architecture.sideMultiple != 0 || split.shape.width % architecture.sideMultiple != 0 {
+                throw UsageError("data \(split.train.name) has \(split.shape) images, but \(named == nil ? "the standard architecture's layers take" : "\(arch ?? architecture.name) takes") sides \(architecture.sidesInWords); use --size with one of them")
+            }
+            if let problem = architecture.problem { throw UsageError("architecture \(architecture.name): \(problem)") }
+        }
+        let configuration = ModelConfiguration(architecture: architecture, kind: kind ?? .vae, reconstruction: recon ?? .bce)
+        return VAE(configuration: configuration, seed: trainingSettings(resumed: nil).settings.seed)
+    }
+
+    /// Refuses data the model cannot take, saying which flag fixes it when one can: the
+    /// images of a folder and sprites can be read in colour or gray and at other sizes.
+    private func checkData(_ split: DataSplit, from spec: String, for architecture: Architecture) throws {
+        let (want, have) = (architecture.image, split.shape)
+        let adjustable: Bool
+        switch try? DataSpec(parsing: spec) {
+        case .imageDirectory?, .sprites?: adjustable = true
+        default: adjustable = false
+        }
+        if adjustable, want.channels != have.channels, [1, 3].contains(want.channels) {
+            let (model, data) = (want.channels == 1 ? "a gray model" : "a colour model", have.channels == 1 ? "gray" : "colour")
+            let other = want.channels == 1 ? "a colour one such as --arch rgb32" : "a gray one such as --arch conv2"
+            throw UsageError("\(architecture.name) is \(model) (\(want)) but \(split.train.name) holds \(data) images (\(have)); read them with --color \(want.channels == 1 ? "gray" : "rgb"), or train \(other)")
+        }
+        if adjustable, want != have, let size {
+            throw UsageError("--size \(size): \(architecture.name) takes \(want.height)x\(want.width) images; use --size \(want.height), or a general form such as conv(...) without image:, which takes sides \(architecture.sidesInWords)")
+        }
+        try checkImageSize(architecture, split)
+    }
+}
+
+/// Whether an image folder (or sprites) is read in colour or gray.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+    case rgb, gray
+
+    var channels: Int { self == .rgb ? 3 : 1 }
 }
 
 /// Refuses data whose images differ in size from what the architecture takes.

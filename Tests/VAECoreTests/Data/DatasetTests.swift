@@ -4,13 +4,27 @@ import XCTest
 final class DatasetTests: XCTestCase {
     func testCaptions_NameTheClassWhenThereIsOne() {
         let shape = ImageShape(channels: 1, height: 2, width: 2)
-        let pixels = [Float](repeating: 0, count: 3 * 4)
-        let labelled = Dataset(name: "t", shape: shape, images: pixels, labels: [2, 0, 1], classNames: ["Bag", "Coat", "Shirt"])
+        let pixels = [UInt8](repeating: 0, count: 3 * 4)
+        let labelled = Dataset(name: "t", shape: shape, pixels: pixels, labels: [2, 0, 1], classNames: ["Bag", "Coat", "Shirt"])
         XCTAssertEqual(labelled.className(of: 0), "Shirt")
         XCTAssertEqual(labelled.caption(of: 1), "#1 (Bag)")
-        let unlabelled = Dataset(name: "u", shape: shape, images: pixels, labels: nil, classNames: [])
+        let unlabelled = Dataset(name: "u", shape: shape, pixels: pixels, labels: nil, classNames: [])
         XCTAssertNil(unlabelled.className(of: 2))
         XCTAssertEqual(unlabelled.caption(of: 2), "#2")
+    }
+
+    func testBytes_BecomeIntensitiesByTheImageAndByTheChunk() {
+        let shape = ImageShape(channels: 1, height: 1, width: 3)
+        let data = Dataset(name: "t", shape: shape, intensities: [0, 0.5, 1, 1.2, -0.1, 0.2], labels: nil, classNames: [])
+        XCTAssertEqual(data.pixels, [0, 128, 255, 255, 0, 51], "rounded and clamped")
+        XCTAssertEqual(data.image(1), [1, 0, 0.2])
+        XCTAssertEqual(data.image(0)[1], 128 / 255)
+        var seen: [(Int, Int, [Float])] = []
+        data.forEachChunk(of: 1) { start, n, values in seen.append((start, n, Array(values))) }
+        XCTAssertEqual(seen.map(\.0), [0, 1])
+        XCTAssertEqual(seen.map(\.2), [data.image(0), data.image(1)])
+        XCTAssertEqual(data.tensor.shape, [2, 1, 1, 3])
+        XCTAssertEqual(data.tensor.storage, data.image(0) + data.image(1))
     }
 }
 
@@ -39,6 +53,6 @@ extension DataSpecTests {
         }
         let synthetic = SyntheticDigits.split(trainCount: 60, seed: 4, testOnly: true)
         XCTAssertEqual(synthetic.train.count, 0)
-        XCTAssertEqual(synthetic.test.images, SyntheticDigits.split(trainCount: 60, seed: 4).test.images, "the same test set")
+        XCTAssertEqual(synthetic.test.pixels, SyntheticDigits.split(trainCount: 60, seed: 4).test.pixels, "the same test set")
     }
 }

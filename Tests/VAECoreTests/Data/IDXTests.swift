@@ -36,11 +36,11 @@ final class IDXTests: XCTestCase {
         XCTAssertEqual(a.train.count, 6)
         XCTAssertEqual(a.test.count, 3)
         XCTAssertEqual(a.shape, .mnist)
-        XCTAssertEqual(a.train.images, b.train.images)
+        XCTAssertEqual(a.train.pixels, b.train.pixels)
         XCTAssertEqual(a.train.labels, [0, 1, 2, 3, 4, 5])
         XCTAssertEqual(b.test.labels, [0, 1, 2])
-        XCTAssertEqual(a.train.images[1], 1 / 255, accuracy: 1e-7)
-        XCTAssertEqual(a.train.images[255], 1, accuracy: 1e-7)
+        XCTAssertEqual(a.train.image(0)[1], 1 / 255, accuracy: 1e-7)
+        XCTAssertEqual(a.train.image(0)[255], 1, accuracy: 1e-7)
     }
 
     private func expectError(_ bytes: [UInt8], images: Bool = true, contains fragment: String,
@@ -179,11 +179,10 @@ final class SyntheticDigitsTests: XCTestCase {
         let a = SyntheticDigits.generate(count: 200, seed: 3, name: "a")
         let b = SyntheticDigits.generate(count: 200, seed: 3, name: "b")
         let c = SyntheticDigits.generate(count: 200, seed: 4, name: "c")
-        XCTAssertEqual(a.images, b.images)
-        XCTAssertNotEqual(a.images, c.images)
+        XCTAssertEqual(a.pixels, b.pixels)
+        XCTAssertNotEqual(a.pixels, c.pixels)
         XCTAssertEqual(Set(a.labels!), Set(0...9))
-        XCTAssertTrue(a.images.allSatisfy { $0 >= 0 && $0 <= 1 })
-        // Every image has ink, and not everywhere.
+                // Every image has ink, and not everywhere.
         for i in 0..<a.count {
             let ink = a.image(i).reduce(0, +)
             XCTAssertGreaterThan(ink, 15, "image \(i)")

@@ -33,9 +33,12 @@ final class ImageFileTests: XCTestCase {
         XCTAssertEqual(try Netpbm.parse(plain, file: "b.pgm").pixels, [0, 0.25, 0.5, 1])
         let wide = Array("P5 2 1 1000\n".utf8) + [0x01, 0xF4, 0x03, 0xE8]
         XCTAssertEqual(try Netpbm.parse(wide, file: "w.pgm").pixels, [0.5, 1])
-        // Colour becomes luma: pure red, green and blue, then white.
+        // Colour stays colour, in planes, and becomes luma as gray: pure red, green and blue, then white.
         let colour = Array("P6\n4 1\n255\n".utf8) + [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
-        let grey = try Netpbm.parse(colour, file: "c.ppm").pixels
+        let picture = try Netpbm.parse(colour, file: "c.ppm")
+        XCTAssertEqual(picture.channels, 3)
+        XCTAssertEqual(picture.pixels, [1, 0, 0, 1, 0, 1, 0, 1, 0, 0, 1, 1])
+        let grey = ImageFile.grayscale(picture).pixels
         XCTAssertEqual(grey[0], 0.299, accuracy: 1e-6)
         XCTAssertEqual(grey[1], 0.587, accuracy: 1e-6)
         XCTAssertEqual(grey[2], 0.114, accuracy: 1e-6)

@@ -12,7 +12,7 @@ final class StringPrintableTests: XCTestCase {
     }
 
     func testDataset_EscapesItsNameAndClassNames() {
-        let data = Dataset(name: "photos\n/train", shape: .mnist, images: [Float](repeating: 0, count: 2 * 784),
+        let data = Dataset(name: "photos\n/train", shape: .mnist, pixels: [UInt8](repeating: 0, count: 2 * 784),
                            labels: [0, 1], classNames: ["cats", "\u{1B}]0;owned\u{07}dogs"])
         XCTAssertEqual(data.name, "photos\\n/train")
         XCTAssertEqual(data.className(of: 1), "\\x1b]0;owned\\x07dogs")

@@ -1,0 +1,240 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Image folders as they were last loaded, kept in one file per folder so that loading the
+/// same folder again reads one file instead of decoding every image: under
+/// `$XDG_CACHE_HOME/latent/folders` (`~/.cache/latent/folders` when it is unset).
+///
+/// An entry is used only when nothing it was made from has changed: the same image files (by
+/// path, size and modification time, hashed into a `Stamp`) and the same size, channels, fit
+/// and inversion. Anything else, a damaged entry included, is a miss: the folder is read again
+/// and the entry replaced. Entries are written whole to a temporary file and renamed, so a
+/// crash leaves the old entry or none; a cache that cannot be written is no error.
+public struct FolderCache: Sendable {
+    /// The directory the entries live in.
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The cache under `$XDG_CACHE_HOME`, or `$HOME/.cache`; nil when neither is set.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> FolderCache? {
+        if let base = environment["XDG_CACHE_HOME"], base.hasPrefix("/") {
+            return FolderCache(directory: "\(base)/latent/folders")
+        }
+        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
+        return FolderCache(directory: "\(home)/.cache/latent/folders")
+    }
+
+    /// What a folder's images are, as far as a cache can tell without reading them: a hash of
+    /// the folder's real path and of every image's path, size and modification time.
+    struct Stamp: Equatable {
+        var first: UInt64, second: UInt64
+        var fileCount: Int
+        /// The entry's file name, from the folder's real path alone: a folder has one entry.
+        var entryName: String
+
+        init(directory: String, files: [String]) throws {
+            let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().standardizedFileURL.path
+            var hasher = StampHasher()
+            hasher.add(real)
+            for file in files {
+                var status = stat()
+                guard stat(file, &status) == 0 else { throw FileError(file: file, "cannot read", errno: errno) }
+                hasher.add(file)
+                hasher.add("\(status.st_size) \(status.st_mtim.tv_sec) \(status.st_mtim.tv_nsec)")
+            }
+            (first, second) = hasher.value
+            fileCount = files.count
+            var name = StampHasher()
+            name.add(real)
+            entryName = String(format: "%016llx%016llx.folder", name.value.0, name.value.1)
+        }
+    }
+
+    /// How an entry's images were made: what was used, and what the folder's own choice
+    /// would have been, so that a load leaving the choice to the folder finds an entry made
+    /// with it spelt out, and the other way round.
+    struct Made: Equatable {
+        var size: Int, channels: Int
+        var fit: ImageFit, inversion: ImageFile.Inversion
+        /// The folder's own size for colour (gray is always 28) and its own channels.
+        var automaticColourSize: Int, automaticChannels: Int
+
+        /// Whether a load asking for `options` gets these images.
+        func answers(_ options: DataOptions) -> Bool {
+            let wantedChannels = options.channels ?? automaticChannels
+            let ownSize = wantedChannels == 3 ? automaticColourSize : ImageShape.mnist.height
+            return (options.size ?? ownSize) == size && wantedChannels == channels
+                && options.fit == fit && options.inversion == inversion
+        }
+    }
+
+    private static let magic = Array("LATENTFC".utf8)
+    private static let version: UInt64 = 1
+    /// Longest class name and most classes an entry may declare.
+    private static let maximumNameBytes = 4096, maximumClasses = 1 << 20
+
+    func path(of stamp: Stamp) -> String { "\(directory)/\(stamp.entryName)" }
+
+    /// The folder's split from its entry, when there is one for `stamp` that answers `options`;
+    /// with `testOnly` the training set comes back empty (and is not read).
+    func load(_ stamp: Stamp, options: DataOptions, name: String, testOnly: Bool) -> DataSplit? {
+        let descriptor = open(path(of: stamp), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        var reader = EntryReader(descriptor: descriptor, remaining: Int(status.st_size))
+        do {
+            guard try reader.bytes(FolderCache.magic.count) == FolderCache.magic, try reader.number() == FolderCache.version,
+                  try reader.number() == stamp.first, try reader.number() == stamp.second,
+                  try reader.count(limit: Int.max >> 8) == stamp.fileCount else { return nil }
+            let made = Made(size: try reader.count(limit: Architecture.maximumImageSide),
+                            channels: try reader.count(limit: 3),
+                            fit: try reader.choice(ImageFit.allCases), inversion: try reader.choice(ImageFile.Inversion.allCases),
+                            automaticColourSize: try reader.count(limit: Architecture.maximumImageSide),
+                            automaticChannels: try reader.count(limit: 3))
+            guard made.answers(options), made.size >= 1, made.channels == 1 || made.channels == 3 else { return nil }
+            let shape = ImageShape(channels: made.channels, height: made.size, width: made.size)
+            let trainCount = try reader.count(limit: stamp.fileCount), testCount = try reader.count(limit: stamp.fileCount)
+            guard trainCount + testCount == stamp.fileCount else { return nil }
+            let classCount = try reader.count(limit: FolderCache.maximumClasses)
+            var classNames: [String] = []
+            for _ in 0..<classCount {
+                let bytes = try reader.bytes(try reader.count(limit: FolderCache.maximumNameBytes))
+                classNames.append(String(decoding: bytes, as: UTF8.self))
+            }
+            var labels: [Int]? = nil
+            if classCount > 0 {
+                labels = try (0..<stamp.fileCount).map { _ in try reader.count(limit: classCount - 1) }
+            }
+            // What is left must be exactly the pixels.
+            let d = shape.pixelCount
+            guard reader.remaining == stamp.fileCount * d else { return nil }
+            let train = testOnly ? (try reader.skip(trainCount * d), [UInt8]()).1 : try reader.bytes(trainCount * d)
+            let test = try reader.bytes(testCount * d)
+            let trainLabels = labels.map { Array($0[0..<trainCount]) }, testLabels = labels.map { Array($0[trainCount...]) }
+            return DataSplit(
+                train: Dataset(name: "\(name)/train", shape: shape, pixels: train, labels: testOnly ? (labels == nil ? nil : []) : trainLabels,
+                               classNames: classNames),
+                test: Dataset(name: "\(name)/test", shape: shape, pixels: test, labels: testLabels, classNames: classNames))
+        } catch {
+            return nil
+        }
+    }
+
+    /// Replaces the folder's entry with `split`, made as `made`; quietly does nothing when the
+    /// cache cannot be written.
+    func save(_ split: DataSplit, stamp: Stamp, made: Made, classNames: [String]) {
+        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return }
+        let target = path(of: stamp)
+        let temporary = "\(target).\(getpid()).partial"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        var header = FolderCache.magic
+        for value in [FolderCache.version, stamp.first, stamp.second] { header.appendLittleEndian(value) }
+        for value in [stamp.fileCount, made.size, made.channels, FolderCache.code(made.fit, ImageFit.allCases),
+                      FolderCache.code(made.inversion, ImageFile.Inversion.allCases), made.automaticColourSize, made.automaticChannels,
+                      split.train.count, split.test.count, classNames.count] {
+            header.appendLittleEndian(UInt64(value))
+        }
+        for name in classNames {
+            header.appendLittleEndian(UInt64(name.utf8.count))
+            header += Array(name.utf8)
+        }
+        if let train = split.train.labels, let test = split.test.labels, !classNames.isEmpty {
+            for label in train + test { header.appendLittleEndian(UInt64(label)) }
+        }
+        let written = FolderCache.writeAll(header, to: descriptor) && FolderCache.writeAll(split.train.pixels, to: descriptor)
+            && FolderCache.writeAll(split.test.pixels, to: descriptor)
+        let closed = close(descriptor) == 0
+        if !(written && closed && rename(temporary, target) == 0) { unlink(temporary) }
+    }
+
+    private static func code<T: Equatable>(_ value: T, _ all: [T]) -> Int { all.firstIndex(of: value)! }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(descriptor, raw.baseAddress! + offset, min(raw.count - offset, 1 << 26))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+}
+
+/// Reads an entry's fields, never past the file's size: every count it returns is checked
+/// against a limit before anything is allocated for it.
+private struct EntryReader {
+    struct Damaged: Error {}
+    let descriptor: Int32
+    var remaining: Int
+
+    mutating func bytes(_ count: Int) throws -> [UInt8] {
+        guard count >= 0, count <= remaining else { throw Damaged() }
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var offset = 0
+            while offset < count {
+                let n = read(descriptor, buffer.baseAddress! + offset, min(count - offset, 1 << 26))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    failed = true
+                    break
+                }
+                offset += n
+            }
+            initialized = offset
+        }
+        guard !failed else { throw Damaged() }
+        remaining -= count
+        return bytes
+    }
+
+    mutating func skip(_ count: Int) throws {
+        guard count >= 0, count <= remaining, lseek(descriptor, off_t(count), SEEK_CUR) >= 0 else { throw Damaged() }
+        remaining -= count
+    }
+
+    mutating func number() throws -> UInt64 {
+        try bytes(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    mutating func count(limit: Int) throws -> Int {
+        let value = try number()
+        guard value <= UInt64(limit) else { throw Damaged() }
+        return Int(value)
+    }
+
+    mutating func choice<T>(_ all: [T]) throws -> T {
+        all[try count(limit: all.count - 1)]
+    }
+}
+
+/// Two 64-bit FNV-1a hashes of different offsets over the same text: 128 bits, so that two
+/// different folders' stamps never meet in practice.
+private struct StampHasher {
+    private(set) var value: (UInt64, UInt64) = (0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142)
+
+    mutating func add(_ text: String) {
+        for byte in text.utf8 + [0] {
+            value.0 = (value.0 ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            value.1 = (value.1 ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    mutating func appendLittleEndian(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+}
