@@ -17,13 +17,18 @@ struct Bench: ParsableCommand {
             output, forward_ms, backward_ms, then their totals). --frames times the \
             explorer: one frame, a cursor move with its decode and the drawing of the \
             screen, at 100x30 and 200x60 (median_ms, p90_ms), and the training monitor's \
-            refresh of its live map (monitor_refresh_images, median_ms).
+            refresh of its live map (monitor_refresh_images, median_ms). --load times \
+            reading --data at the model's image size and channels, on every core, once from \
+            the files and once from a fresh cache (images, workers, seconds, images_per_s, \
+            decode_ms_per_image, cached_seconds, dataset_mb, and max_rss_mb, the peak after the \
+            first load).
 
             Example:
               latent bench --model mlp20 --epochs 3 --threads 2
               latent bench --model conv2 --epochs 1 --data synthetic
               latent bench --model conv2 --layers
               latent bench --model conv2 --frames
+              latent bench --model rgb64 --data ~/photos --load
             """)
 
     @Option(help: "Reference model: mlp20, mlp2, conv2, rgb32 or rgb64.")
@@ -50,6 +55,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Instead of training, time one explorer frame (decode at a moved cursor, then draw) at 100x30 and 200x60.")
     var frames = false
 
+    @Flag(help: "Instead of training, time reading --data at the model's image size, from the files and from the cache.")
+    var load = false
+
     @Option(help: "Timed runs for --layers (default 20) or --frames (default 200); the median is printed.")
     var repetitions: Int?
 
@@ -61,6 +69,10 @@ struct Bench: ParsableCommand {
         }
         if let repetitions, !(1...100_000).contains(repetitions) {
             throw UsageError("--repetitions must be from 1 to 100000, got \(repetitions)")
+        }
+        if load {
+            if epochs != nil || layers || frames { throw UsageError("--load times reading alone; drop --epochs, --layers and --frames") }
+            return try profileLoad(architecture)
         }
         if layers || frames {
             if epochs != nil { throw UsageError("--epochs trains; --layers and --frames time without training, so drop one") }

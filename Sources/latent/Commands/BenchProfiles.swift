@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import TerminalUI
 import VAECore
 
@@ -28,10 +29,12 @@ extension Bench {
     /// Prints the median time of one explorer frame, a cursor move with its decode plus the
     /// drawing of the whole screen into a grid and the colour numbers a 256-colour terminal is
     /// given for it (the palette dither of colour images included), for two terminal sizes.
-    /// Colour models are timed on sprites, gray ones on synthetic digits.
+    /// Colour models are timed on sprites of their size, gray ones on synthetic digits (the
+    /// reference models are 28x28 gray, or colour at 32 or 64).
     func profileFrames(_ architecture: Architecture, repetitions: Int) {
         let model = VAE(configuration: ModelConfiguration(architecture: architecture), seed: seed)
-        let data = architecture.image == Sprites.shape ? Sprites.generate(count: 2000, seed: seed, name: "sprites")
+        let image = architecture.image
+        let data = image.channels == 3 ? Sprites.generate(count: 2000, seed: seed, name: "sprites", size: image.height)
             : SyntheticDigits.generate(count: 2000, seed: seed, name: "synthetic")
         let state = ExploreState(model: model, data: data)
         // Kept so that the colour numbers are not optimised away.
@@ -74,6 +77,44 @@ extension Bench {
         Console.line(JSONLine.encode([
             ("model", model.configuration.architecture.name), ("monitor_refresh_images", TrainScreen.liveMapImages),
             ("median_ms", refresh.sorted()[2]),
+        ]))
+    }
+
+    /// Prints how long reading --data takes at the model's image size and channels: from the
+    /// files on every core (which also writes a cache entry), then from that entry.
+    func profileLoad(_ architecture: Architecture) throws {
+        let spec: DataSpec
+        do { spec = try DataSpec(parsing: data) } catch let error as DataSpec.SpecError {
+            throw UsageError("--data '\(error.spec)': \(error.reason)")
+        }
+        let cache = FolderCache(directory: NSTemporaryDirectory() + "latent-bench-cache-\(getpid())")
+        defer { try? FileManager.default.removeItem(atPath: cache.directory) }
+        let options = DataOptions.matching(architecture.image)
+        func timed(_ work: () throws -> DataSplit) rethrows -> (DataSplit, Double) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let split = try work()
+            return (split, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        func maximumResidentMegabytes() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_maxrss) / 1000
+        }
+        // The first set is let go before the second load, so the peak is one load's.
+        var (images, shape, megabytes, seconds, peak) = (0, "", 0.0, 0.0, 0.0)
+        do {
+            let (split, time) = try timed { try spec.load(options: options, cache: cache) }
+            (images, shape, seconds, peak) = (split.train.count + split.test.count, "\(split.shape)", time, maximumResidentMegabytes())
+            megabytes = Double(split.train.pixels.count + split.test.pixels.count) / 1e6
+        }
+        let (_, cachedSeconds) = try timed { try spec.load(options: options, cache: cache) }
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        Console.line(JSONLine.encode([
+            ("data", data), ("image", shape), ("images", images), ("workers", workers),
+            ("seconds", seconds), ("images_per_s", Double(images) / max(seconds, 1e-9)),
+            ("decode_ms_per_image", 1000 * seconds * Double(workers) / Double(max(images, 1))),
+            ("cached_seconds", cachedSeconds),
+            ("dataset_mb", megabytes), ("max_rss_mb", peak),
         ]))
     }
 }

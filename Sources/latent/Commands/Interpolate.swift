@@ -10,9 +10,9 @@ struct Interpolate: ParsableCommand {
             Opens the explorer on its interpolate view: a strip of frames decoded along the \
             path between the two images' posterior means, the current frame large, and the \
             pixel-space cross-fade beside it. A and B are indices into the data's test set, or \
-            PNG/JPEG/PGM/PPM files (made grayscale, fitted to the model's input by area averaging \
-            without stretching: letterboxed, or centre-cropped with --fit crop; and inverted when \
-            drawn dark on light, unless --invert says otherwise). A file whose \
+            PNG/JPEG/PGM/PPM files (gray or colour as the model is, fitted to its input by area \
+            averaging without stretching: letterboxed, or centre-cropped with --fit crop; gray \
+            ones inverted when drawn dark on light, unless --invert says otherwise). A file whose \
             name starts with a dash goes after --, which ends the options: \
             `latent interpolate --out s.png -- -shoe.png 42`.
 
