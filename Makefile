@@ -3,7 +3,11 @@
 SWIFT ?= swift
 # Debian packages the build, the tests and the bundled data need.
 APT_PACKAGES := libopenblas-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libncurses-dev ncurses-term tmux \
-                dataset-fashion-mnist libjpeg-turbo-progs
+                dataset-fashion-mnist libjpeg-turbo-progs python3-torch python3-venv
+# The Python companion (python/) runs on Debian's python3-torch through /usr/bin/python3, in a
+# virtual environment that sees the system's packages and adds the safetensors library.
+PYTHON_ENV := .build/python
+SAFETENSORS := safetensors==0.8.0
 RELEASE_BIN := .build/release/latent
 
 .PHONY: run test build release deps bench models clean
@@ -14,6 +18,7 @@ run: deps release
 
 test: deps
 	$(SWIFT) build
+	PYTHONPATH=python $(PYTHON_ENV)/bin/python -m unittest discover -s python/tests
 	$(SWIFT) test --disable-swift-testing
 
 build: deps
@@ -35,6 +40,10 @@ deps:
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@$(PYTHON_ENV)/bin/python -c "import safetensors, torch" 2>/dev/null || { \
+	  echo "making $(PYTHON_ENV) (Debian's torch, and $(SAFETENSORS) from PyPI)"; \
+	  /usr/bin/python3 -m venv --system-site-packages $(PYTHON_ENV) && \
+	  $(PYTHON_ENV)/bin/pip install --quiet --disable-pip-version-check $(SAFETENSORS); }
 
 # Speed against the PyTorch reference: see README.md, "Speed".
 bench: deps release

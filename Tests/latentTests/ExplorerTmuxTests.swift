@@ -5,8 +5,8 @@ import XCTest
 /// End-to-end: the built binary in a real terminal, driven with tmux send-keys and read back
 /// with capture-pane.
 final class ExplorerTmuxTests: XCTestCase {
-    private var socket = ""
-    private var directory = ""
+    var socket = ""
+    var directory = ""
 
     override func setUpWithError() throws {
         socket = "latent-test-\(UUID().uuidString.prefix(8))"
@@ -26,7 +26,7 @@ final class ExplorerTmuxTests: XCTestCase {
 
     /// Runs a program to its end and returns its status and everything it printed.
     @discardableResult
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -42,7 +42,7 @@ final class ExplorerTmuxTests: XCTestCase {
     /// Runs tmux to its end with posix_spawn and waitpid, returning what it printed.
     /// (Foundation's Process did not always reap the tmux client that starts a server.)
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
+    func tmux(_ arguments: [String]) throws -> String {
         guard let path = ["/usr/bin/tmux", "/bin/tmux"].first(where: FileManager.default.fileExists(atPath:)) else {
             XCTFail("tmux is not installed; make test installs it")
             return ""
@@ -66,11 +66,11 @@ final class ExplorerTmuxTests: XCTestCase {
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 
-    private func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "main"]) }
+    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "main"]) }
 
     /// Polls the pane until `text` shows, failing after `seconds`.
     @discardableResult
-    private func waitFor(_ text: String, seconds: Double = 30, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    func waitFor(_ text: String, seconds: Double = 30, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
@@ -82,15 +82,15 @@ final class ExplorerTmuxTests: XCTestCase {
         return last
     }
 
-    private func start(_ command: String, environment: String = "TERM=xterm-256color LANG=C.UTF-8") throws {
+    func start(_ command: String, environment: String = "TERM=xterm-256color LANG=C.UTF-8") throws {
         try tmux(["new-session", "-d", "-s", "main", "-x", "100", "-y", "30",
                   "env \(environment) \(command); echo EXITED $?; sleep 600"])
     }
 
-    private var binary: String { CommandTestCase.binary.path }
+    var binary: String { CommandTestCase.binary.path }
 
     /// mlp2 trained for one epoch on 256 synthetic digits, in the test's folder.
-    private func smallModel(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    func smallModel(file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let model = directory + "/m.safetensors"
         let trained = try run(binary, ["train", "--data", "synthetic:256", "--arch", "mlp2", "--epochs", "1", "--out", model])
         XCTAssertEqual(trained.status, 0, trained.output, file: file, line: line)

@@ -227,15 +227,48 @@ public enum Safetensors {
         return values
     }
 
+    /// A tensor of any dtype as its little-endian bytes, for files other than checkpoints
+    /// (`latent export-data`'s uint8 images and int64 labels).
+    public struct RawTensor {
+        public var name: String
+        /// The safetensors dtype: "F32", "U8", "I64", ...
+        public var dtype: String
+        public var shape: [Int]
+        public var bytes: [UInt8]
+
+        public init(name: String, dtype: String, shape: [Int], bytes: [UInt8]) {
+            (self.name, self.dtype, self.shape, self.bytes) = (name, dtype, shape, bytes)
+        }
+
+        /// A float tensor as F32.
+        public init(name: String, tensor: Tensor) {
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(4 * tensor.count)
+            tensor.storage.withUnsafeBufferPointer { values in
+                for value in values {
+                    var bits = value.bitPattern.littleEndian
+                    withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
+                }
+            }
+            self.init(name: name, dtype: "F32", shape: tensor.shape, bytes: bytes)
+        }
+    }
+
     /// Encodes tensors (as F32, in the given order) and metadata as safetensors bytes.
     public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) throws -> [UInt8] {
+        try encode(raw: tensors.map { RawTensor(name: $0.name, tensor: $0.tensor) }, metadata: metadata)
+    }
+
+    /// Encodes tensors of any dtype, in the given order, and metadata as safetensors bytes.
+    public static func encode(raw tensors: [RawTensor], metadata: [String: String]) throws -> [UInt8] {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        for (name, tensor) in tensors {
-            precondition(name != "__metadata__", "a tensor cannot be named __metadata__")
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + 4 * tensor.count]] as [String: Any]
-            offset += 4 * tensor.count
+        for tensor in tensors {
+            precondition(tensor.name != "__metadata__", "a tensor cannot be named __metadata__")
+            header[tensor.name] = ["dtype": tensor.dtype, "shape": tensor.shape,
+                                   "data_offsets": [offset, offset + tensor.bytes.count]] as [String: Any]
+            offset += tensor.bytes.count
         }
         var json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys, .withoutEscapingSlashes]))
         // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
@@ -245,14 +278,7 @@ public enum Safetensors {
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: json)
-        for (_, tensor) in tensors {
-            tensor.storage.withUnsafeBufferPointer { values in
-                for value in values {
-                    var bits = value.bitPattern.littleEndian
-                    withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
-                }
-            }
-        }
+        for tensor in tensors { bytes.append(contentsOf: tensor.bytes) }
         return bytes
     }
 

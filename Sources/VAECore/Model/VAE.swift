@@ -123,7 +123,10 @@ public final class VAE {
 
     /// z = zMean + exp(0.5 zLogVar) * eps with fresh eps (a VAE, `sampling`), or z = zMean with
     /// eps = 0 (a plain autoencoder, whose eps stays 0, or a VAE's mean).
-    func chooseLatent(_ b: LatentBuffers, sampling: Bool, rng: inout RandomGenerator) {
+    /// With `noise`, a VAE's eps is that ([n, L], standard normal draws made elsewhere) instead
+    /// of fresh draws: how another implementation's numbers are reproduced exactly.
+    func chooseLatent(_ b: LatentBuffers, sampling: Bool, rng: inout RandomGenerator,
+                      noise: UnsafeBufferPointer<Float>? = nil) {
         guard logVarHead != nil && sampling else {
             b.z.storage.withUnsafeMutableBufferPointer { z in
                 b.zMean.storage.withUnsafeBufferPointer { _ = z.update(fromContentsOf: $0) }
@@ -133,7 +136,14 @@ public final class VAE {
             }
             return
         }
-        b.eps.storage.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        b.eps.storage.withUnsafeMutableBufferPointer { eps in
+            if let noise {
+                precondition(noise.count == eps.count, "\(noise.count) noise values for a latent of \(eps.count)")
+                _ = eps.update(fromContentsOf: noise)
+            } else {
+                rng.fillNormal(eps)
+            }
+        }
         for i in 0..<b.z.count {
             b.z[i] = b.zMean[i] + Foundation.exp(0.5 * b.zLogVar[i]) * b.eps[i]
         }
@@ -195,12 +205,23 @@ public final class VAE {
     /// into the decoder's workspace for `backward`, in the same sweep over the N x D logits as
     /// the loss (one pass over them instead of two).
     func forward(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, sampling: Bool, rng: inout RandomGenerator,
-                 lossGradient: Bool) -> ForwardPass {
+                 lossGradient: Bool, noise: UnsafeBufferPointer<Float>? = nil) -> ForwardPass {
         precondition(x.count == n * pixelCount, "batch has \(x.count) values, expected \(n) x \(pixelCount)")
         let b = buffers(batchSize: n)
         let encoded = encode(x, batchSize: n, into: b)
         return forward(encoded: encoded, latent: b, target: x, batchSize: n, sampling: sampling, rng: &rng,
-                       lossGradient: lossGradient)
+                       lossGradient: lossGradient, noise: noise)
+    }
+
+    /// `accumulateGradients` with z's standard normal draws given, [n, L] (a VAE's; a plain
+    /// autoencoder ignores them): the pass whose per-image terms and gradients another
+    /// implementation must reproduce from the same weights, batch and noise.
+    func accumulateGradients(batch x: UnsafeBufferPointer<Float>, batchSize n: Int, beta: Float,
+                             noise: UnsafeBufferPointer<Float>) -> ForwardPass {
+        var unused = RandomGenerator(seed: 0)
+        let pass = forward(batch: x, batchSize: n, sampling: true, rng: &unused, lossGradient: true, noise: noise)
+        backward(pass, beta: beta)
+        return pass
     }
 
     /// Another draw of z for the batch of `pass`, without running the encoder again: the
@@ -214,8 +235,9 @@ public final class VAE {
 
     /// The forward pass from z on: sample, decode, loss terms.
     private func forward(encoded: Sequential.Workspace, latent b: LatentBuffers, target x: UnsafeBufferPointer<Float>,
-                         batchSize n: Int, sampling: Bool, rng: inout RandomGenerator, lossGradient: Bool) -> ForwardPass {
-        chooseLatent(b, sampling: sampling, rng: &rng)
+                         batchSize n: Int, sampling: Bool, rng: inout RandomGenerator, lossGradient: Bool,
+                         noise: UnsafeBufferPointer<Float>? = nil) -> ForwardPass {
+        chooseLatent(b, sampling: sampling, rng: &rng, noise: noise)
         let decoded = b.z.storage.withUnsafeBufferPointer { decoder.forward($0, batchSize: n) }
         if lossGradient {
             decoded.gradients[decoded.gradients.count - 1].storage.withUnsafeMutableBufferPointer { dLogits in

@@ -27,14 +27,7 @@ struct Train: ParsableCommand {
     @Option(help: "Architecture: mlp20, mlp2, conv2, rgb32, rgb64, mlp(hidden:[...],latent:N) or conv(filters:[...],dense:N,latent:N[,image:CxHxW]), the general forms taking the data's size unless image: says (default: conv2 for 28x28 gray data, rgb32 or rgb64 for colour at 32 or 64, their layers at other sizes).")
     var arch: String?
 
-    @Option(help: "Side in pixels every image of a folder (or sprites: 32 or 64) is fitted to (default: the architecture's; else for colour images their own size when they share one of at most 64, else 64, and 28 for gray).")
-    var size: Int?
-
-    @Option(help: "Read an image folder (or sprites) as rgb or gray (default: rgb when any image has colour).")
-    var color: ColorChoice?
-
-    @Option(help: "How images of a folder that are not square are fitted: crop (the centre square) or pad (default: crop; with --resume, the checkpoint's).")
-    var fit: ImageFit?
+    @OptionGroup var reading: ImageReadingOptions
 
     @Option(help: "Passes over the training set (with --resume: in all, counting the checkpoint's).")
     var epochs: Int
@@ -99,12 +92,7 @@ struct Train: ParsableCommand {
         if !force, out != resume, FileManager.default.fileExists(atPath: out) {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
-        if let size, !(1...Architecture.maximumImageSide).contains(size) {
-            throw UsageError("--size must be from 1 to \(Architecture.maximumImageSide), got \(size)")
-        }
-        if let size, case .sprites? = try? DataSpec(parsing: data ?? ""), !Sprites.sizes.contains(size) {
-            throw UsageError("--size \(size): sprites are drawn at 32 or 64 pixels a side")
-        }
+        try reading.check(data: data)
         let resumed = try resumedModel()
         let choice = DataChoice(flag: data, checkpoint: resumed?.checkpoint.data)
         let data = choice.spec
@@ -120,9 +108,8 @@ struct Train: ParsableCommand {
         // fixes, else the data's own.
         let named = try arch.map { try Architecture(parsing: $0) }
         let fixed = resumed?.model.configuration.architecture.image ?? (arch.map(Architecture.fixesImage) == true ? named?.image : nil)
-        let fit = self.fit ?? resumed?.checkpoint.fit ?? .crop
-        let options = DataOptions(size: size ?? fixed.flatMap { $0.height == $0.width ? $0.height : nil },
-                                  channels: color?.channels, fit: fit)
+        let fit = reading.fit ?? resumed?.checkpoint.fit ?? .crop
+        let options = reading.options(size: reading.size ?? fixed.flatMap { $0.height == $0.width ? $0.height : nil }, fit: fit)
         try compute.apply()
         let split = try Console.loading(data) { try choice.load(options: options, limit: limit) }
         let model = try resumed?.model ?? newModel(named: named, fixed: fixed, for: split)
@@ -312,18 +299,11 @@ struct Train: ParsableCommand {
             let other = want.channels == 1 ? "a colour one such as --arch rgb32" : "a gray one such as --arch conv2"
             throw UsageError("\(architecture.name) is \(model) (\(want)) but \(split.train.name) holds \(data) images (\(have)); read them with --color \(want.channels == 1 ? "gray" : "rgb"), or train \(other)")
         }
-        if adjustable, want != have, let size {
+        if adjustable, want != have, let size = reading.size {
             throw UsageError("--size \(size): \(architecture.name) takes \(want.height)x\(want.width) images; use --size \(want.height), or a general form such as conv(...) without image:, which takes sides \(architecture.sidesInWords)")
         }
         try checkImageSize(architecture, split)
     }
-}
-
-/// Whether an image folder (or sprites) is read in colour or gray.
-enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
-    case rgb, gray
-
-    var channels: Int { self == .rgb ? 3 : 1 }
 }
 
 /// Refuses data whose images differ in size from what the architecture takes.

@@ -1,0 +1,289 @@
+"""Trains latent's models in PyTorch with DistributedDataParallel, writing latent checkpoints.
+
+    python -m latent_torch.train --data D --arch A --epochs N --out run.safetensors
+        [--nproc K] [--device cpu|cuda] [--resume FILE] [--batch 128] [--lr 1e-3] [--beta 1]
+        [--recon bce|mse] [--kind vae|ae] [--seed 1] [--log-every 10]
+
+The objective is latent's (see `objective`): the reconstruction term plus beta times the KL,
+summed over a batch, Adam with PyTorch's defaults, and after every epoch the test set's
+negative ELBO with z sampled. `--batch` is the global batch: each of the world's ranks takes
+an equal share of it, and DDP averages their gradients of K times their share's sum, so K
+ranks of B/K images step exactly as one rank of B does. Data are sharded by a DistributedSampler reshuffled every epoch.
+
+`--nproc K` starts K local processes (torch.multiprocessing; gloo on CPU, NCCL on CUDA). Under
+torchrun or any launcher that sets RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT, the process
+joins that group instead, so multi-node runs need no change. Rank 0 rewrites the checkpoint
+atomically after every epoch with the history record latent writes, and appends a JSON line
+per `--log-every` steps to the run log beside it (`run.jsonl` for `run.safetensors`; see
+`runlog`). `--resume` continues any latent checkpoint, one from `latent train` included.
+Ctrl-C saves the last finished epoch's model and exits 130.
+"""
+import argparse
+import datetime
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data.distributed import DistributedSampler
+
+from . import checkpoint as ckpt
+from . import data as datasets
+from . import models, objective, runlog
+
+
+class UsageError(Exception):
+    """Bad input: one line on stderr and exit status 2."""
+
+
+def arguments(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m latent_torch.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", help="fashion-mnist, a directory of IDX files, or a file from latent export-data "
+                                       "(default: the checkpoint's with --resume, else fashion-mnist)")
+    parser.add_argument("--arch", help="an architecture latent knows (default: conv2)")
+    parser.add_argument("--epochs", type=int, required=True, help="passes over the training set, in all")
+    parser.add_argument("--out", help="checkpoint to write (default: the --resume file)")
+    parser.add_argument("--resume", help="a latent checkpoint to continue")
+    parser.add_argument("--nproc", type=int, default=1, help="local processes to start (default 1)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--batch", type=int, help="global batch: images per step over all ranks (default 128)")
+    parser.add_argument("--lr", type=float, help="Adam's learning rate (default 0.001)")
+    parser.add_argument("--beta", type=float, help="weight of the KL term (default 1)")
+    parser.add_argument("--recon", choices=["bce", "mse"])
+    parser.add_argument("--kind", choices=["vae", "ae"])
+    parser.add_argument("--seed", type=int, help="seed of the weights, the shuffling and the noise (default 1)")
+    parser.add_argument("--log-every", type=int, default=10, help="steps between lines of the run log (default 10)")
+    parser.add_argument("--threads", type=int, help="CPU threads per process (default: the cores over the processes)")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out with a new model")
+    return parser.parse_args(argv)
+
+
+def _check(a):
+    if a.nproc < 1:
+        raise UsageError("--nproc must be at least 1, got %d" % a.nproc)
+    if not 1 <= a.epochs <= 1_000_000:
+        raise UsageError("--epochs must be from 1 to 1000000, got %d" % a.epochs)
+    if a.batch is not None and not 1 <= a.batch <= 65536:
+        raise UsageError("--batch must be from 1 to 65536, got %d" % a.batch)
+    if a.lr is not None and not a.lr > 0:
+        raise UsageError("--lr must be positive, got %g" % a.lr)
+    if a.beta is not None and not a.beta >= 0:
+        raise UsageError("--beta must be a non-negative number, got %g" % a.beta)
+    if a.log_every < 1:
+        raise UsageError("--log-every must be at least 1, got %d" % a.log_every)
+    if a.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: this PyTorch sees no CUDA device")
+    if a.out is None and a.resume is None:
+        raise UsageError("--out is required: the checkpoint to write")
+    out = a.out or a.resume
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
+        raise UsageError("%s: its folder does not exist" % out)
+    if a.resume is None and os.path.exists(out) and not a.force:
+        raise UsageError("%s: already exists; continue it with --resume, replace it with --force, or choose another --out" % out)
+
+
+def prepare(a):
+    """Everything a rank needs, checked before any process starts: the model's starting
+    state, its description, the data."""
+    _check(a)
+    if a.arch:
+        try:
+            models.parse(a.arch)
+        except models.ArchitectureError as error:
+            raise UsageError(str(error))
+    if a.resume:
+        model, described = ckpt.load(a.resume)
+        if a.arch and models.parse(a.arch) != model.architecture.with_image(models.parse(a.arch).image) \
+                and models.parse(a.arch).image_given:
+            raise UsageError("%s: the checkpoint is %s, not %s" % (a.resume, model.architecture.name, a.arch))
+        for flag, value, found in (("--kind", a.kind, model.kind), ("--recon", a.recon, described.reconstruction)):
+            if value is not None and value != found:
+                raise UsageError("%s: the checkpoint uses %s, not %s; drop %s" % (a.resume, found, value, flag))
+        spec = a.data or described.data or "fashion-mnist"
+    else:
+        model, described, spec = None, None, a.data or "fashion-mnist"
+    try:
+        split = datasets.load(spec)
+    except datasets.DataError as error:
+        raise UsageError(str(error))
+    if model is None:
+        try:
+            model = models.build(a.arch or "conv2", kind=a.kind or "vae", image=split.shape)
+        except models.ArchitectureError as error:
+            raise UsageError(str(error))
+        previous = {}
+    else:
+        previous = described.training or {}
+    if tuple(model.architecture.image) != tuple(split.shape):
+        raise UsageError("data %s has %s images; architecture %s takes %s" % (
+            split.train.name, "x".join(map(str, split.shape)), model.architecture.name, "x".join(map(str, model.architecture.image))))
+    adam = previous.get("adam", {})
+    settings = ckpt.training_settings(
+        epochs=a.epochs, batch_size=a.batch or previous.get("batchSize", 128),
+        beta=a.beta if a.beta is not None else previous.get("beta", 1.0),
+        seed=a.seed if a.seed is not None else previous.get("seed", 1),
+        learning_rate=a.lr or adam.get("learningRate", 1e-3))
+    history = described.history if described else []
+    if history and len(history) >= a.epochs:
+        raise UsageError("%s: already trained for %d epochs; ask for more with --epochs" % (a.resume, len(history)))
+    recon = a.recon or (described.reconstruction if described else "bce")
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    # The checkpoint names the data as latent does: a data file's own spec (the folder or
+    # generated set it was exported from), so that latent's commands read the same images.
+    return dict(architecture=model.architecture.name, image=model.architecture.image, kind=model.kind, recon=recon,
+                state=state if a.resume else None, settings=settings, history=history, spec=split.spec, split=split,
+                fit=described.fit if described else None, out=a.out or a.resume, log_every=a.log_every,
+                device=a.device, threads=a.threads)
+
+
+def evaluate(model, test, recon, beta, seed, device, chunk=1000):
+    """The test set's mean reconstruction, KL and negative ELBO, z sampled once per image."""
+    generator = torch.Generator(device="cpu").manual_seed(seed)
+    sums = [0.0, 0.0]
+    with torch.no_grad():
+        for start in range(0, len(test), chunk):
+            x = test.batch(torch.arange(start, min(start + chunk, len(test))), device)
+            mean, _ = model.encode(x[:1])
+            noise = torch.randn(x.shape[0], mean.shape[1], generator=generator).to(device)
+            rec, kl = objective.terms(model, x, recon, noise)
+            sums[0] += float(rec.double().sum())
+            sums[1] += float(kl.double().sum())
+    n = max(len(test), 1)
+    return {"count": len(test), "reconstruction": sums[0] / n, "kl": sums[1] / n}
+
+
+def run_rank(rank, world, job, local_rank=None):
+    """One rank's training; rank 0 also tests, saves and logs."""
+    local_rank = rank if local_rank is None else local_rank
+    cuda = job["device"] == "cuda"
+    device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
+    if cuda:
+        torch.cuda.set_device(device)
+    torch.set_num_threads(job["threads"] or max(1, (os.cpu_count() or 1) // max(1, world if not cuda else 1)))
+    if world > 1:
+        dist.init_process_group("nccl" if cuda else "gloo", rank=rank, world_size=world,
+                                timeout=datetime.timedelta(minutes=30))
+    settings, history = job["settings"], list(job["history"])
+    batch = settings["batchSize"]
+    if batch % world:
+        raise UsageError("--batch %d does not split evenly over %d ranks" % (batch, world))
+    torch.manual_seed(settings["seed"])
+    model = models.build(job["architecture"], kind=job["kind"], image=job["image"])
+    if job["state"] is not None:
+        model.load_state_dict(job["state"])
+    model.to(device)
+    trained = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None) if world > 1 else model
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings["adam"]["learningRate"])
+    split, recon, beta = job["split"], job["recon"], float(settings["beta"])
+    sampler = DistributedSampler(range(len(split.train)), num_replicas=world, rank=rank, shuffle=True,
+                                 seed=settings["seed"], drop_last=False)
+    noise = torch.Generator(device="cpu").manual_seed(settings["seed"] * 1000 + rank)
+    step = history[-1]["step"] if history else 0
+    log = runlog.RunLog(runlog.path_for(job["out"])) if rank == 0 else None
+    interrupted = []
+    if rank == 0:
+        signal.signal(signal.SIGINT, lambda *_: interrupted.append(signal.SIGINT))
+        signal.signal(signal.SIGTERM, lambda *_: interrupted.append(signal.SIGTERM))
+    described = ckpt.Checkpoint(model.architecture, model.kind, recon, settings, history, job["spec"], job["fit"])
+    for epoch in range(len(history) + 1, settings["epochs"] + 1):
+        sampler.set_epoch(epoch)
+        order = torch.tensor(list(iter(sampler)), dtype=torch.long)
+        share = batch // world
+        sums, images, seconds = [0.0, 0.0, 0.0], 0, 0.0
+        window = [0.0, 0.0, 0.0, 0, time.perf_counter()]
+        for start in range(0, len(order), share):
+            if interrupted:
+                break
+            began = time.perf_counter()
+            indices = order[start:start + share]
+            x = split.train.batch(indices, device)
+            mean_shape = (x.shape[0], model.architecture.latent)
+            eps = torch.randn(mean_shape, generator=noise).to(device)
+            optimizer.zero_grad()
+            # DDP averages the ranks' gradients: K times each share's sum averages to the
+            # gradient of the global batch's sum (the sampler gives every rank as many images).
+            rec, kl = trained(x, recon, eps)
+            loss = (rec + beta * kl).sum() * world
+            loss.backward()
+            optimizer.step()
+            step += 1
+            n = x.shape[0]
+            totals = torch.tensor([float(rec.detach().double().sum()), float(kl.detach().double().sum()), float(n)], dtype=torch.float64)
+            if world > 1:
+                dist.all_reduce(totals)
+            seconds += time.perf_counter() - began
+            sums[0] += float(totals[0]); sums[1] += float(totals[1]); images += int(totals[2])
+            window[0] += float(totals[0]); window[1] += float(totals[1]); window[3] += int(totals[2])
+            if log and step % job["log_every"] == 0:
+                elapsed = time.perf_counter() - window[4]
+                log.step(step=step, epoch=epoch, images=images, count=window[3], recon=window[0], kl=window[1], beta=beta,
+                         seconds=elapsed)
+                window = [0.0, 0.0, 0.0, 0, time.perf_counter()]
+        stop = torch.tensor([1.0 if interrupted else 0.0])
+        if world > 1:
+            dist.all_reduce(stop)
+        if float(stop) > 0:
+            break
+        if rank == 0:
+            test = evaluate(model, split.test, recon, beta, settings["seed"] + 1000 + epoch, device)
+            record = {"epoch": epoch, "step": step, "beta": beta, "trainSeconds": seconds,
+                      "imagesPerSecond": images / max(seconds, 1e-9),
+                      "train": {"reconstruction": sums[0] / max(images, 1), "kl": sums[1] / max(images, 1),
+                                "total": (sums[0] + beta * sums[1]) / max(images, 1)},
+                      "test": test}
+            history.append(record)
+            described.history = history
+            ckpt.save(job["out"], model, described)
+            log.epoch(record)
+            line = "epoch %d/%d  train %.2f (recon %.2f + KL %.2f)  test %.2f  %d img/s  saved %s" % (
+                epoch, settings["epochs"], record["train"]["total"], record["train"]["reconstruction"], record["train"]["kl"],
+                test["reconstruction"] + test["kl"], record["imagesPerSecond"], job["out"])
+            print(line, flush=True)
+        if world > 1:
+            dist.barrier()
+    if world > 1:
+        dist.destroy_process_group()
+    if interrupted and rank == 0:
+        print("interrupted at step %d (%d full epochs): %s keeps the last one" % (step, len(history), job["out"]), flush=True)
+        return 130
+    return 0
+
+
+def _spawned(rank, world, job, port, statuses):
+    os.environ["MASTER_ADDR"] = "127.0.0.1"
+    os.environ["MASTER_PORT"] = str(port)
+    statuses[rank] = run_rank(rank, world, job)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(argv=None):
+    a = arguments(argv)
+    try:
+        if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+            job = prepare(a)
+            return run_rank(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), job,
+                            int(os.environ.get("LOCAL_RANK", os.environ["RANK"])))
+        job = prepare(a)
+        if a.nproc == 1:
+            return run_rank(0, 1, job)
+        statuses = mp.Manager().dict()
+        mp.spawn(_spawned, args=(a.nproc, job, _free_port(), statuses), nprocs=a.nproc, join=True)
+        return max(statuses.values()) if statuses else 1
+    except (UsageError, ckpt.CheckpointError) as error:
+        print("latent_torch.train: %s" % error, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""The companion's own behaviour: checkpoints, the run log, data files, DDP's arithmetic and
+the trainer's refusals. Run with the interpreter `make deps` prepares:
+``.build/python/bin/python -m unittest discover -s python/tests``."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from safetensors.torch import save_file
+from torch.nn.parallel import DistributedDataParallel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from latent_torch import checkpoint, data, models, objective, runlog  # noqa: E402
+
+
+def run_module(*args):
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+    return subprocess.run([sys.executable, "-m"] + list(args), capture_output=True, text=True, env=env, timeout=600)
+
+
+class ModelTests(unittest.TestCase):
+    def test_presets_have_latents_names_and_sizes(self):
+        self.assertEqual(sum(p.numel() for p in models.build("rgb32").parameters()), 804195)
+        names = list(models.build("conv2").state_dict())
+        self.assertEqual(sorted(names), sorted(["c1.weight", "c1.bias", "c2.weight", "c2.bias", "fc.weight", "fc.bias",
+                                                "mu.weight", "mu.bias", "lv.weight", "lv.bias", "d.weight", "d.bias",
+                                                "t1.weight", "t1.bias", "t2.weight", "t2.bias", "t3.weight", "t3.bias"]))
+        self.assertNotIn("fc22.weight", models.build("mlp2", kind="ae").state_dict())
+        self.assertEqual(models.parse("conv(filters:[32,64],dense:16,latent:2)").name, "conv2")
+
+    def test_unknown_or_impossible_architectures_are_refused_in_latents_words(self):
+        for text, words in [("resnet50", "unknown name"), ("conv(filters:[8,8,8],dense:4,latent:2)", "divisible by 8"),
+                            ("mlp(hidden:[0],latent:2)", "1 to 65536 wide"), ("mlp(hidden:[4],latent:2,depth:3)", "unknown field")]:
+            with self.assertRaises(models.ArchitectureError) as caught:
+                models.parse(text)
+            self.assertIn(words, str(caught.exception))
+
+    def test_a_general_form_takes_the_datas_image(self):
+        model = models.build("conv(filters:[8],dense:4,latent:2)", image=(3, 16, 16))
+        self.assertEqual(model.architecture.image, (3, 16, 16))
+        self.assertEqual(model.decode(torch.zeros(1, 2)).shape, (1, 3 * 16 * 16))
+
+
+class CheckpointTests(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+
+    def test_round_trip_keeps_weights_and_metadata(self):
+        model = models.build("mlp(hidden:[16],latent:2)")
+        history = [{"epoch": 1, "step": 3, "beta": 1.0, "trainSeconds": 0.5, "imagesPerSecond": 100.0,
+                    "train": {"reconstruction": 1.0, "kl": float("nan"), "total": 2.0},
+                    "test": {"count": 4, "reconstruction": 1.5, "kl": 0.5}}]
+        path = os.path.join(self.dir, "m.safetensors")
+        checkpoint.save(path, model, checkpoint.Checkpoint(model.architecture, "vae", "mse",
+                                                           checkpoint.training_settings(epochs=3), history, "synthetic"))
+        self.assertEqual([f for f in os.listdir(self.dir) if f != "m.safetensors"], [], "no temporary left")
+        loaded, described = checkpoint.load(path)
+        for name, value in model.state_dict().items():
+            self.assertTrue(torch.equal(value, loaded.state_dict()[name]), name)
+        self.assertEqual(described.reconstruction, "mse")
+        self.assertEqual(described.training["epochs"], 3)
+        self.assertTrue(described.history[0]["train"]["kl"] != described.history[0]["train"]["kl"], "NaN comes back")
+        self.assertEqual(described.data, "synthetic")
+
+    def _write(self, tensors, metadata):
+        path = os.path.join(self.dir, "bad.safetensors")
+        save_file(tensors, path, metadata=metadata)
+        return path
+
+    def test_bad_files_are_one_line_naming_the_file(self):
+        model = models.build("mlp(hidden:[4],latent:2)")
+        good = {k: v.contiguous() for k, v in model.state_dict().items()}
+        meta = {"latent.architecture": "mlp(hidden:[4],latent:2)", "latent.image": "1x28x28"}
+        cases = [
+            (good, {}, "no latent metadata"),
+            (good, dict(meta, **{"latent.kind": "gan"}), "latent.kind 'gan' is not vae or ae"),
+            (good, dict(meta, **{"latent.architecture": "transformer"}), "unknown name"),
+            (good, dict(meta, **{"latent.history": "[{"}), "latent.history is not valid JSON"),
+            ({k: v for k, v in good.items() if k != "fc4.bias"}, meta, "no tensor 'fc4.bias'"),
+            (dict(good, **{"fc4.bias": torch.zeros(3)}), meta, "tensor 'fc4.bias' is [3]"),
+        ]
+        for tensors, metadata, words in cases:
+            with self.assertRaises(checkpoint.CheckpointError) as caught:
+                checkpoint.load(self._write(tensors, metadata))
+            self.assertIn(words, str(caught.exception))
+            self.assertNotIn("\n", str(caught.exception))
+        truncated = os.path.join(self.dir, "cut.safetensors")
+        with open(self._write(good, meta), "rb") as f:
+            raw = f.read()
+        with open(truncated, "wb") as f:
+            f.write(raw[: len(raw) // 2])
+        with self.assertRaises(checkpoint.CheckpointError) as caught:
+            checkpoint.load(truncated)
+        self.assertTrue(str(caught.exception).startswith(truncated + ": "))
+
+
+class RunLogTests(unittest.TestCase):
+    def test_a_torn_last_line_is_left_out(self):
+        path = os.path.join(tempfile.mkdtemp(), "run.jsonl")
+        log = runlog.RunLog(path)
+        log.step(step=10, epoch=1, images=640, count=640, recon=640 * 200.0, kl=640 * 5.0, beta=1.0, seconds=0.5)
+        with open(path, "a") as f:
+            f.write('{"step": 20, "epo')
+        lines = runlog.read(path)
+        self.assertEqual(len(lines), 1)
+        self.assertEqual(lines[0]["total"], 205.0)
+        self.assertEqual(lines[0]["images_per_s"], 1280.0)
+        self.assertEqual(runlog.path_for("/a/run.safetensors"), "/a/run.jsonl")
+
+
+def _ddp_rank(rank, world, port, x, noise, state, out):
+    os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
+    dist.init_process_group("gloo", rank=rank, world_size=world)
+    torch.set_num_threads(1)
+    model = models.build("conv(filters:[8,16],dense:8,latent:2)")
+    model.load_state_dict(state)
+    wrapped = DistributedDataParallel(model)
+    share = x.shape[0] // world
+    part = slice(rank * share, (rank + 1) * share)
+    rec, kl = wrapped(x[part], "bce", noise[part])
+    ((rec + kl).sum() * world).backward()  # as latent_torch.train takes each rank's loss
+    if rank == 0:
+        torch.save({n: p.grad for n, p in model.named_parameters()}, out)
+    dist.destroy_process_group()
+
+
+class DistributedTests(unittest.TestCase):
+    def test_two_ranks_of_64_give_the_gradient_of_one_rank_of_128(self):
+        torch.manual_seed(3)
+        model = models.build("conv(filters:[8,16],dense:8,latent:2)")
+        x, noise = torch.rand(128, 784), torch.randn(128, 2)
+        rec, kl = objective.terms(model, x, "bce", noise)
+        (rec + kl).sum().backward()
+        single = {n: p.grad.clone() for n, p in model.named_parameters()}
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        out = os.path.join(tempfile.mkdtemp(), "grads.pt")
+        state = {k: v.clone() for k, v in model.state_dict().items()}
+        mp.spawn(_ddp_rank, args=(2, port, x, noise, state, out), nprocs=2, join=True)
+        distributed = torch.load(out)
+        worst = max(float((distributed[n] - g).abs().max() / g.abs().max().clamp_min(1e-30)) for n, g in single.items())
+        print("DDP 2x64 against 1x128: largest relative difference %.2e" % worst)
+        self.assertLess(worst, 1e-5)
+
+
+class TrainerRefusalTests(unittest.TestCase):
+    def test_bad_arguments_are_one_line_and_exit_2(self):
+        folder = tempfile.mkdtemp()
+        out = os.path.join(folder, "m.safetensors")
+        for args, words in [(["--nproc", "0"], "--nproc must be at least 1"),
+                            (["--arch", "transformer"], "architecture 'transformer': unknown name"),
+                            (["--data", "/nonexistent"], "no such file or directory"),
+                            (["--data", folder], "no IDX files")]:
+            result = run_module("latent_torch.train", "--epochs", "1", "--out", out, *args)
+            self.assertEqual(result.returncode, 2, result.stderr)
+            self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+            self.assertIn(words, result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
