@@ -11,7 +11,7 @@ struct Latent: ParsableCommand {
         commandName: "latent",
         abstract: "Train, inspect and benchmark variational autoencoders from a terminal.",
         version: version,
-        subcommands: [Explore.self, Interpolate.self, Train.self, Sample.self, Reconstruct.self, Encode.self, Eval.self, Score.self, Plot.self, Bench.self, Info.self, ExportData.self],
+        subcommands: [Explore.self, Interpolate.self, Train.self, Sample.self, Reconstruct.self, Encode.self, Eval.self, Score.self, Plot.self, Bench.self, Info.self, ExportData.self, Watch.self],
         defaultSubcommand: Explore.self
     )
 

@@ -69,3 +69,54 @@ extension ExplorerTmuxTests {
         try waitFor("EXITED 0")
     }
 }
+
+extension ExplorerTmuxTests {
+    /// latent watch under tmux while the companion trains in the background: each epoch's new
+    /// checkpoint replaces the last, and the screen follows it to the end.
+    func testWatch_FollowsACompanionRunToItsEnd() throws {
+        let data = directory + "/digits.safetensors", run = directory + "/run.safetensors"
+        XCTAssertEqual(try self.run(binary, ["export-data", "--data", "synthetic:3000", "--out", data]).status, 0)
+        // The first epoch first, so that there is a checkpoint to watch; then four more.
+        var trained = try CompanionPython.run(["-m", "latent_torch.train", "--data", data, "--arch", "mlp2", "--epochs", "1", "--out", run])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        try start("\(binary) watch \(run)")
+        try waitFor("epoch 1: train")
+        trained = try CompanionPython.run(["-m", "latent_torch.train", "--resume", run, "--data", data, "--epochs", "5",
+                                           "--log-every", "5"])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let screen = try waitFor("epoch 5: train")
+        XCTAssertTrue(screen.contains("epoch 5/5") && screen.contains("finished"), screen)
+        XCTAssertTrue(screen.contains("samples from N(0, I)"), screen)
+        print("latent watch following a companion run:\n\(screen)")
+        try tmux(["send-keys", "-t", "main", "Tab"])
+        try waitFor("decoded at the cursor")
+        try tmux(["send-keys", "-t", "main", "q"])
+        try waitFor("EXITED 0")
+    }
+}
+
+/// `latent watch` without a terminal, and its refusals.
+final class WatchCommandTests: CommandTestCase {
+    func testOnce_PrintsTheLastEpoch_AndRefusalsAreOneLine() throws {
+        let dir = try temporaryDirectory()
+        let model = try trainSmallModel(dir + "/m.safetensors")
+        let once = try latent(["watch", model, "--once"])
+        XCTAssertEqual(once.status, 0, once.stderr)
+        XCTAssertTrue(once.stdout.hasPrefix("epoch 1/1  train "), once.stdout)
+        let json = try latent(["watch", model, "--once", "--json"])
+        XCTAssertTrue(json.stdout.hasPrefix("{\"epoch\": 1"), json.stdout)
+        try assertBadInput(["watch", model], "latent watch needs an interactive terminal; --once prints the last epoch without one")
+        try assertBadInput(["watch", dir + "/none.safetensors"], "\(dir)/none.safetensors: no such file; start the run first")
+        try assertBadInput(["watch", model, "--stale", "0"], "--stale must be a positive number of seconds")
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/bad.safetensors", contents: Data("not a checkpoint".utf8)))
+        try assertBadInput(["watch", dir + "/bad.safetensors", "--once"], "\(dir)/bad.safetensors: ")
+        // The run log beside the checkpoint, a step line every 10 steps and an epoch line.
+        let log = try String(contentsOfFile: dir + "/m.jsonl", encoding: .utf8)
+        XCTAssertTrue(log.hasPrefix("{\"step\": "), log)
+        XCTAssertTrue(log.contains("{\"epoch_end\": 1, \"step\": 2, "), log)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/n.jsonl"))
+        XCTAssertEqual(try latent(["train", "--data", "synthetic:64", "--arch", "mlp2", "--epochs", "1", "--no-log",
+                                   "--out", dir + "/n.safetensors"]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/n.jsonl"), "--no-log writes none")
+    }
+}

@@ -11,11 +11,9 @@ public final class TrainScreen: AppScreen {
     /// The checkpoint the trainer writes, for messages.
     private let checkpoint: String
 
-    private var total: [Double] = [], reconstruction: [Double] = [], kl: [Double] = []
+    /// The chart, map, samples and reconstructions; the chart's points are steps.
+    private var panels = MonitorPanels()
     private var smoother = (total: 0.0, reconstruction: 0.0, kl: 0.0, count: 0)
-    private var epochMarks: [Int] = []
-    /// Steps where beta changed, and its new value, for the chart.
-    private var betaChanges: [(index: Int, beta: Float)] = []
     public private(set) var records: [EpochRecord] = []
     public private(set) var last: StepReport?
     public private(set) var paused = false
@@ -25,7 +23,7 @@ public final class TrainScreen: AppScreen {
     public private(set) var divergence: TrainingDiverged?
     /// The error that stopped training, when one did (a checkpoint that could not be written).
     public private(set) var failure: String?
-    public private(set) var logarithmic = false
+    public var logarithmic: Bool { panels.logarithmic }
     /// A notice ("saved FILE"), shown in place of the last epoch's line for `messageSeconds`.
     public private(set) var message = "" {
         didSet { messageShown = DispatchTime.now().uptimeNanoseconds }
@@ -33,11 +31,6 @@ public final class TrainScreen: AppScreen {
     private var messageShown: UInt64 = 0
     /// How long a notice stays before the last epoch's line comes back.
     var messageSeconds = 4.0
-    private var samples: [[Float]] = []
-    /// Test images and their reconstructions by the latest snapshot, side by side.
-    private var reconstructions: [(original: [Float], reconstruction: [Float])] = []
-    /// The test set encoded by the latest snapshot, for the live map.
-    private var liveMap: ExploreState?
     private let refresh = BackgroundWork<RefreshedViews>()
     private let samplePoints: [[Float]]
     private var lastSamples: UInt64 = 0
@@ -59,8 +52,7 @@ public final class TrainScreen: AppScreen {
         self.checkpoint = checkpoint
         interruption = Interruption(control: trainer.control)
         records = trainer.history
-        var rng = RandomGenerator(seed: 7)
-        samplePoints = (0..<8).map { _ in (0..<trainer.model.latentSize).map { _ in rng.normal() } }
+        samplePoints = RefreshedViews.samplePoints(latent: trainer.model.latentSize)
         trainer.addListener { [queue] in queue.receive($0) }
     }
 
@@ -77,7 +69,7 @@ public final class TrainScreen: AppScreen {
             switch event {
             case .step(let report):
                 if let previous = last, previous.beta != report.beta {
-                    betaChanges.append((total.count, report.beta))
+                    panels.betaChanges.append((panels.total.count, report.beta))
                 }
                 last = report
                 // Exponential moving averages, debiased as TensorBoard's smoother is.
@@ -87,12 +79,13 @@ public final class TrainScreen: AppScreen {
                 smoother.kl = (1 - a) * smoother.kl + a * report.loss.kl
                 smoother.count += 1
                 let debias = 1 - pow(1 - a, Double(smoother.count))
-                total.append(smoother.total / debias)
-                reconstruction.append(smoother.reconstruction / debias)
-                kl.append(smoother.kl / debias)
+                panels.total.append(smoother.total / debias)
+                panels.reconstruction.append(smoother.reconstruction / debias)
+                panels.kl.append(smoother.kl / debias)
             case .epoch(let record):
                 records.append(record)
-                epochMarks.append(total.count - 1)
+                panels.epochMarks.append(panels.total.count - 1)
+                panels.testPoints.append((panels.total.count - 1, record.test.negativeELBO))
                 lastSamples = 0
                 epochEnded = true
             case .paused(let isPaused):
@@ -111,9 +104,7 @@ public final class TrainScreen: AppScreen {
         // Take in a finished refresh, and start the next one when it is due. Refreshes run on a
         // worker so that keys are answered while the model is copied and the test set encoded.
         if let views = refresh.take() {
-            samples = views.samples
-            reconstructions = views.reconstructions
-            liveMap = views.map
+            panels.show(views)
             if views.afterEpoch { onEpoch?(views.map) }
         }
         let now = DispatchTime.now().uptimeNanoseconds
@@ -124,15 +115,8 @@ public final class TrainScreen: AppScreen {
             let afterEpoch = epochEnded
             epochEnded = false
             refresh.start { [trainer, samplePoints] in
-                let model = trainer.snapshot()
-                let test = trainer.data.test
-                let shown = test.prefix(4)
-                let rebuilt = model.reconstruct(shown.tensor)
-                return RefreshedViews(
-                    samples: samplePoints.map { model.decode(point: $0) },
-                    reconstructions: (0..<shown.count).map { (Array(shown.image($0)), rebuilt.row($0)) },
-                    map: ExploreState(model: model, data: test, limit: TrainScreen.liveMapImages),
-                    afterEpoch: afterEpoch)
+                RefreshedViews(model: trainer.snapshot(), test: trainer.data.test, samplePoints: samplePoints,
+                               mapImages: TrainScreen.liveMapImages, afterEpoch: afterEpoch)
             }
         }
     }
@@ -162,7 +146,7 @@ public final class TrainScreen: AppScreen {
         case .character("["):
             trainer.control.beta = max(0, trainer.control.beta * 0.8)
         case .character("L"), .character("g"):
-            logarithmic.toggle()
+            panels.logarithmic.toggle()
         case .character("s"):
             // The trainer saves between two steps, on its own thread, as at an epoch's end.
             trainer.control.requestSave()
@@ -184,57 +168,8 @@ public final class TrainScreen: AppScreen {
         let width = grid.width
         grid.put(progressLine(width: width), x: 1, y: top, maxWidth: width - 2)
         grid.put(summaryLine(width: width - 2), x: 1, y: top + 1, style: showsMessage ? [] : .dim, maxWidth: width - 2)
-        // Sample tiles grow with the window: 7 rows (14 columns) and up to twice that.
-        let tileRows = rows >= 24 ? min(14, max(7, rows / 5)) : 0
-        let sampleRows = tileRows > 0 ? tileRows + 1 : 0
-        // Total and reconstruction differ by the KL, a few percent: the KL gets a panel and a
-        // scale of its own below them. Without colour the total is bold.
-        let color = abilities.usesColor
-        let totalLine = LineChart.Series(name: "total", values: total, color: color ? .palette(231) : .terminalDefault,
-                                         style: color ? [] : .bold)
-        let reconstructionLine = LineChart.Series(name: "recon", values: reconstruction, color: color ? .palette(39) : .terminalDefault)
-        // The test score of each epoch of this run, at the step where the epoch ended.
-        let testPoints = LineChart.Points(name: "test", points: zip(epochMarks, records.suffix(epochMarks.count)).map { ($0, $1.test.negativeELBO) },
-                                          glyph: "o", color: color ? .palette(226) : .terminalDefault)
-        let isVAE = trainer.model.configuration.kind == .vae
-        var chart = LineChart(
-            upper: .init(name: "loss", series: isVAE ? [totalLine, reconstructionLine] : [reconstructionLine], points: [testPoints]),
-            lower: isVAE ? .init(name: "KL", series: [.init(name: "KL", values: kl, color: color ? .palette(208) : .terminalDefault)]) : nil)
-        chart.logarithmic = logarithmic
-        chart.marks = epochMarks
-        chart.labelledMarks = betaChanges.map { ($0.index, String(format: "beta %.2g", Double($0.beta))) }
-        chart.braille = abilities.unicode
-        let chartRows = rows - 3 - sampleRows
-        let mapColumns = liveMap == nil || width < 90 ? 0 : min(2 * chartRows + 2, width / 3)
-        chart.draw(into: &grid, x: 1, y: top + 3, columns: width - 2 - mapColumns, rows: chartRows)
-        if let liveMap, mapColumns > 0 {
-            // The encoded test set as the model learns, drawn as in the explore view.
-            LatentMapView(abilities: abilities).draw(liveMap, into: &grid, x: width - mapColumns, y: top + 2,
-                                                     columns: mapColumns - 1, rows: chartRows + 1, legend: true)
-        }
-        guard sampleRows > 0, !samples.isEmpty else { return }
-        let y = top + rows - sampleRows
-        let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)
-        let shape = trainer.model.configuration.architecture.image
-        // About a quarter of the tiles for original/reconstruction pairs, the rest for samples.
-        let (tileColumns, stride) = (2 * tileRows, 2 * tileRows + 1)
-        let tiles = (width - 1) / stride
-        let pairs = min(reconstructions.count, (tiles - 1) / 4)
-        let sampleCount = min(samples.count, tiles - 2 * pairs - (pairs > 0 ? 1 : 0))
-        grid.put("samples from N(0, I)", x: 1, y: y, style: .dim, maxWidth: stride * sampleCount)
-        for (i, image) in samples.prefix(sampleCount).enumerated() {
-            renderer.draw(image, shape: shape, into: &grid,
-                          x: 1 + i * stride, y: y + 1, columns: tileColumns, rows: tileRows)
-        }
-        guard pairs > 0 else { return }
-        let left = 1 + (sampleCount + 1) * stride
-        grid.put("test image, reconstruction", x: left, y: y, style: .dim, maxWidth: width - left)
-        for (i, pair) in reconstructions.prefix(pairs).enumerated() {
-            renderer.draw(pair.original, shape: shape, into: &grid,
-                          x: left + 2 * i * stride, y: y + 1, columns: tileColumns, rows: tileRows)
-            renderer.draw(pair.reconstruction, shape: shape, into: &grid,
-                          x: left + (2 * i + 1) * stride, y: y + 1, columns: tileColumns, rows: tileRows)
-        }
+        panels.draw(into: &grid, top: top, rows: rows, abilities: abilities,
+                    isVAE: trainer.model.configuration.kind == .vae, shape: trainer.model.configuration.architecture.image)
     }
 
     private func progressLine(width: Int) -> String {
@@ -266,12 +201,7 @@ public final class TrainScreen: AppScreen {
     private func summaryLine(width: Int) -> String {
         if showsMessage { return message }
         guard let record = records.last else { return "the first epoch's test score comes at its end" }
-        return PriorityLine([
-            .init(String(format: "epoch %d: train %.2f", record.epoch, record.train.total), priority: 5),
-            .init(String(format: "(recon %.2f + KL %.2f)", record.train.reconstruction, record.train.kl), priority: 2),
-            .init(String(format: "test %.2f", record.test.negativeELBO), priority: 4),
-            .init(String(format: "%.0f img/s", record.imagesPerSecond), priority: 1),
-        ]).text(width: width)
+        return MonitorPanels.summary(of: record, width: width)
     }
 
     /// What a stop waits for: the step in progress, or the test pass after an epoch's last step.
@@ -305,12 +235,4 @@ public final class Interruption: @unchecked Sendable {
         lock.withLock { flag = true }
         control.cancel()
     }
-}
-
-/// What a refresh computes from a snapshot of the model.
-struct RefreshedViews {
-    var samples: [[Float]]
-    var reconstructions: [(original: [Float], reconstruction: [Float])]
-    var map: ExploreState
-    var afterEpoch: Bool
 }

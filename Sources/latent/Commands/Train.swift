@@ -10,7 +10,8 @@ struct Train: ParsableCommand {
         abstract: "Train a VAE (or a plain autoencoder) and save it as a .safetensors checkpoint.",
         discussion: """
             Prints one line per epoch (--json: one JSON object per line). The checkpoint is \
-            written atomically after every epoch, and Ctrl-C saves before it exits. --resume \
+            written atomically after every epoch, and Ctrl-C saves before it exits; beside it, \
+            run.jsonl for run.safetensors logs the losses every 10 steps (see latent watch). --resume \
             continues a checkpoint's training up to --epochs in all, with its data and \
             settings unless flags change them (Adam's moments start afresh).
 
@@ -65,6 +66,9 @@ struct Train: ParsableCommand {
 
     @Option(help: "Train on the first N training images only.")
     var limit: Int?
+
+    @Flag(help: "Do not write the run log, the JSON lines beside the checkpoint (run.jsonl for run.safetensors) that latent watch follows.")
+    var noLog = false
 
     @Flag(help: "Print one JSON object per epoch (never opens the live monitor).")
     var json = false
@@ -128,6 +132,11 @@ struct Train: ParsableCommand {
             FileHandle.standardError.write(Data("resuming \(resume) after epoch \(history.count) with \(changes.joined(separator: ", "))\n".utf8))
         }
         let trainer = Trainer(model: model, data: split, settings: settings, history: history)
+        if !noLog {
+            // A resumed file's log goes on; a new file's starts empty.
+            RunLog.Writer(path: RunLog.path(for: out), batchSize: settings.batchSize, trainCount: split.train.count,
+                          fresh: out != resume).follow(trainer)
+        }
         let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data, fit: fit)
         let saved = SavedEpochs()
         let control = trainer.control
