@@ -152,6 +152,31 @@ class DistributedTests(unittest.TestCase):
         self.assertLess(worst, 1e-5)
 
 
+class LauncherTests(unittest.TestCase):
+    def test_processes_started_as_torchrun_starts_them_join_one_group(self):
+        """RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set by hand, as torchrun (whose Debian
+        build fails on Python 3.11) or a cluster's launcher sets them: the ranks form one group."""
+        folder = tempfile.mkdtemp()
+        images = torch.randint(0, 256, (96, 1, 28, 28), dtype=torch.uint8)
+        save_file({"train.images": images[:80].contiguous(), "test.images": images[80:].contiguous()},
+                  os.path.join(folder, "d.safetensors"), metadata={"latent.data": "synthetic:80", "latent.classes": "[]"})
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE), WORLD_SIZE="2", MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+        out = os.path.join(folder, "run.safetensors")
+        ranks = [subprocess.Popen([sys.executable, "-m", "latent_torch.train", "--data", os.path.join(folder, "d.safetensors"),
+                                   "--arch", "mlp(hidden:[16],latent:2)", "--epochs", "1", "--batch", "16", "--out", out],
+                                  env=dict(env, RANK=str(r), LOCAL_RANK=str(r)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for r in range(2)]
+        outputs = [rank.communicate(timeout=300) for rank in ranks]
+        self.assertEqual([rank.returncode for rank in ranks], [0, 0], outputs)
+        self.assertIn("epoch 1/1", outputs[0][0])
+        self.assertEqual(outputs[1][0], "", "rank 1 neither prints nor saves")
+        model, described = checkpoint.load(out)
+        self.assertEqual(described.history[0]["step"], 5, "80 images in global batches of 16")
+
+
 class TrainerRefusalTests(unittest.TestCase):
     def test_bad_arguments_are_one_line_and_exit_2(self):
         folder = tempfile.mkdtemp()
