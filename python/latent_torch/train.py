@@ -186,10 +186,11 @@ def run_rank(rank, world, job, local_rank=None):
     noise = torch.Generator(device="cpu").manual_seed(settings["seed"] * 1000 + rank)
     step = history[-1]["step"] if history else 0
     log = runlog.RunLog(runlog.path_for(job["out"])) if rank == 0 else None
+    # Ctrl-C (or SIGTERM, SIGHUP) reaches every rank: each notes it, and the ranks stop
+    # together after the step under way, which they agree on through the step's all-reduce.
     interrupted = []
-    if rank == 0:
-        signal.signal(signal.SIGINT, lambda *_: interrupted.append(signal.SIGINT))
-        signal.signal(signal.SIGTERM, lambda *_: interrupted.append(signal.SIGTERM))
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, lambda received, _: interrupted.append(received))
     described = ckpt.Checkpoint(model.architecture, model.kind, recon, settings, history, job["spec"], job["fit"])
     for epoch in range(len(history) + 1, settings["epochs"] + 1):
         sampler.set_epoch(epoch)
@@ -197,9 +198,8 @@ def run_rank(rank, world, job, local_rank=None):
         share = batch // world
         sums, images, seconds = [0.0, 0.0, 0.0], 0, 0.0
         window = [0.0, 0.0, 0.0, 0, time.perf_counter()]
+        stopped = False
         for start in range(0, len(order), share):
-            if interrupted:
-                break
             began = time.perf_counter()
             indices = order[start:start + share]
             x = split.train.batch(indices, device)
@@ -214,9 +214,11 @@ def run_rank(rank, world, job, local_rank=None):
             optimizer.step()
             step += 1
             n = x.shape[0]
-            totals = torch.tensor([float(rec.detach().double().sum()), float(kl.detach().double().sum()), float(n)], dtype=torch.float64)
+            totals = torch.tensor([float(rec.detach().double().sum()), float(kl.detach().double().sum()), float(n),
+                                   1.0 if interrupted else 0.0], dtype=torch.float64)
             if world > 1:
                 dist.all_reduce(totals)
+            stopped = float(totals[3]) > 0
             seconds += time.perf_counter() - began
             sums[0] += float(totals[0]); sums[1] += float(totals[1]); images += int(totals[2])
             window[0] += float(totals[0]); window[1] += float(totals[1]); window[3] += int(totals[2])
@@ -225,10 +227,9 @@ def run_rank(rank, world, job, local_rank=None):
                 log.step(step=step, epoch=epoch, images=images, count=window[3], recon=window[0], kl=window[1], beta=beta,
                          seconds=elapsed)
                 window = [0.0, 0.0, 0.0, 0, time.perf_counter()]
-        stop = torch.tensor([1.0 if interrupted else 0.0])
-        if world > 1:
-            dist.all_reduce(stop)
-        if float(stop) > 0:
+            if stopped:
+                break
+        if stopped:
             break
         if rank == 0:
             test = evaluate(model, split.test, recon, beta, settings["seed"] + 1000 + epoch, device)
@@ -249,16 +250,18 @@ def run_rank(rank, world, job, local_rank=None):
             dist.barrier()
     if world > 1:
         dist.destroy_process_group()
-    if interrupted and rank == 0:
-        print("interrupted at step %d (%d full epochs): %s keeps the last one" % (step, len(history), job["out"]), flush=True)
-        return 130
+    if stopped:
+        if rank == 0:
+            print("interrupted at step %d (%d full epochs): %s keeps the last one" % (step, len(history), job["out"]),
+                  flush=True)
+        return 128 + int(interrupted[0]) if interrupted else 130
     return 0
 
 
-def _spawned(rank, world, job, port, statuses):
+def _spawned(rank, world, job, port):
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(port)
-    statuses[rank] = run_rank(rank, world, job)
+    sys.exit(run_rank(rank, world, job))
 
 
 def _free_port():
@@ -277,9 +280,17 @@ def main(argv=None):
         job = prepare(a)
         if a.nproc == 1:
             return run_rank(0, 1, job)
-        statuses = mp.Manager().dict()
-        mp.spawn(_spawned, args=(a.nproc, job, _free_port(), statuses), nprocs=a.nproc, join=True)
-        return max(statuses.values()) if statuses else 1
+        # Fresh interpreters (CUDA cannot be forked). The ranks handle Ctrl-C themselves and
+        # stop together; the parent waits for them and exits with the worst status.
+        context = mp.get_context("spawn")
+        port = _free_port()
+        ranks = [context.Process(target=_spawned, args=(rank, a.nproc, job, port)) for rank in range(a.nproc)]
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for process in ranks:
+            process.start()
+        for process in ranks:
+            process.join()
+        return max(process.exitcode if process.exitcode >= 0 else 128 - process.exitcode for process in ranks)
     except (UsageError, ckpt.CheckpointError) as error:
         print("latent_torch.train: %s" % error, file=sys.stderr)
         return 2

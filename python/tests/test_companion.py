@@ -3,6 +3,7 @@ the trainer's refusals. Run with the interpreter `make deps` prepares:
 ``.build/python/bin/python -m unittest discover -s python/tests``."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -175,6 +176,28 @@ class LauncherTests(unittest.TestCase):
         self.assertEqual(outputs[1][0], "", "rank 1 neither prints nor saves")
         model, described = checkpoint.load(out)
         self.assertEqual(described.history[0]["step"], 5, "80 images in global batches of 16")
+
+
+class InterruptTests(unittest.TestCase):
+    def test_ctrl_c_stops_every_rank_and_keeps_the_last_epoch(self):
+        folder = tempfile.mkdtemp()
+        images = torch.randint(0, 256, (6000, 1, 28, 28), dtype=torch.uint8)
+        save_file({"train.images": images[:5000].contiguous(), "test.images": images[5000:].contiguous()},
+                  os.path.join(folder, "d.safetensors"), metadata={"latent.data": "synthetic:5000", "latent.classes": "[]"})
+        out = os.path.join(folder, "run.safetensors")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        process = subprocess.Popen([sys.executable, "-m", "latent_torch.train", "--data", os.path.join(folder, "d.safetensors"),
+                                    "--arch", "mlp(hidden:[64],latent:2)", "--epochs", "100000", "--nproc", "2",
+                                    "--out", out], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+        first = process.stdout.readline()
+        self.assertTrue(first.startswith("epoch 1/100000"), first + process.stderr.read() if not first else first)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the whole group
+        rest, errors = process.communicate(timeout=120)
+        self.assertEqual(process.returncode, 130, errors)
+        self.assertIn("interrupted at step", rest)
+        _, described = checkpoint.load(out)
+        self.assertGreaterEqual(len(described.history), 1)
 
 
 class TrainerRefusalTests(unittest.TestCase):

@@ -172,9 +172,13 @@ public final class Trainer: @unchecked Sendable {
                 test: test, beta: beta, trainSeconds: seconds, imagesPerSecond: count / max(seconds, 1e-9))
             history.append(record)
             emit(.epoch(record))
+            let betaSaved = control.beta
             try save()
-            // Cancelled while the test set was scored: this epoch is saved, and that is all.
+            // Cancelled while the test set was scored or the epoch saved: this epoch is saved,
+            // and that is all, but for a beta changed while it was saved, which a resumed run
+            // must go on with.
             if control.isCancelled {
+                if control.beta != betaSaved { try save() }
                 emit(.finished(cancelled: true))
                 return true
             }
