@@ -4,7 +4,7 @@ import XCTest
 /// the command has.
 final class HelpTests: CommandTestCase {
     static let commands = ["explore", "interpolate", "train", "sample", "reconstruct", "encode",
-                           "eval", "score", "plot", "bench", "info"]
+                           "eval", "score", "plot", "bench", "info", "export-data", "watch"]
 
     func testEveryCommand_HelpShowsWholeExamplesOfRealOptions() throws {
         for command in Self.commands {
