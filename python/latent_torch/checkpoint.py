@@ -93,18 +93,85 @@ def save(path, model, checkpoint):
         metadata["latent.data"] = checkpoint.data
     if checkpoint.fit is not None:
         metadata["latent.fit"] = checkpoint.fit
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".partial", dir=folder)
+    # A link is followed: its target is what gets replaced, and keeps its permissions.
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    prefix = ".%s." % os.path.basename(target)
+    for name in os.listdir(folder):  # what a killed save left behind
+        if name.startswith(prefix) and name.endswith(".partial"):
+            try:
+                os.unlink(os.path.join(folder, name))
+            except OSError:
+                pass
+    if os.path.exists(target):
+        mode = os.stat(target).st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(prefix=prefix, suffix=".partial", dir=folder)
     os.close(handle)
     try:
         save_file(tensors, temporary, metadata=metadata)
+        os.chmod(temporary, mode)
         with open(temporary, "rb") as written:
             os.fsync(written.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _check_training(training):
+    """latent's bounds on `latent.training`, or the reason it breaks them."""
+    if not isinstance(training, dict):
+        return "is not a JSON object"
+    adam = training.get("adam")
+    if not isinstance(adam, dict):
+        return "has no adam settings"
+    number = (int, float)
+    for key in ("beta1", "beta2", "epsilon", "learningRate"):
+        if not isinstance(adam.get(key), number) or isinstance(adam.get(key), bool):
+            return "adam.%s is not a number" % key
+    if not 0 < adam["learningRate"] < math.inf:
+        return "learningRate must be positive"
+    checks = [("epochs", 1, 1_000_000), ("batchSize", 1, 65536), ("importanceSamples", 0, 5000), ("seed", 0, 2 ** 64 - 1)]
+    for key, low, high in checks:
+        value = training.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            return "%s must be an integer from %d to %d" % (key, low, high)
+    beta = training.get("beta")
+    if not isinstance(beta, number) or isinstance(beta, bool) or not 0 <= beta < math.inf:
+        return "beta must be a non-negative number"
+    return None
+
+
+def _check_history(history):
+    """latent's rules for `latent.history`, or the reason it breaks them."""
+    if not isinstance(history, list):
+        return "is not a list"
+    previous = 0
+    for index, record in enumerate(history):
+        if not isinstance(record, dict) or record.get("epoch") != index + 1:
+            return "record %d is not epoch %d" % (index + 1, index + 1)
+        step = record.get("step")
+        if not isinstance(step, int) or isinstance(step, bool) or step < previous:
+            return "epoch %d has no step count after the previous one's" % (index + 1)
+        previous = step
+        for part, keys in (("train", ("reconstruction", "kl", "total")), ("test", ("count", "reconstruction", "kl"))):
+            terms = record.get(part)
+            if not isinstance(terms, dict) or any(not isinstance(terms.get(k), (int, float)) for k in keys):
+                return "epoch %d has no %s scores" % (index + 1, part)
+        for key in ("beta", "trainSeconds", "imagesPerSecond"):
+            if not isinstance(record.get(key), (int, float)):
+                return "epoch %d has no %s" % (index + 1, key)
+    return None
 
 
 def load(path, device="cpu"):
@@ -156,10 +223,10 @@ def load(path, device="cpu"):
 
     training = structured("latent.training", None)
     history = structured("latent.history", [])
-    if training is not None and not isinstance(training, dict):
-        raise fail("bad metadata: latent.training is not a JSON object")
-    if not isinstance(history, list) or any(not isinstance(r, dict) or r.get("epoch") != i + 1 for i, r in enumerate(history)):
-        raise fail("bad metadata: latent.history is not a list of epochs 1, 2, 3, ...")
+    if training is not None and _check_training(training):
+        raise fail("bad metadata: latent.training %s" % _check_training(training))
+    if _check_history(history):
+        raise fail("bad metadata: latent.history: %s" % _check_history(history))
     model = models.VAE(architecture, kind)
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     found = {k: tuple(v.shape) for k, v in tensors.items()}

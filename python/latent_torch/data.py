@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import struct
+import zlib
 
 import numpy as np
 import torch
@@ -59,9 +60,12 @@ class Split:
 
 
 def _read_idx(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError("%s: cannot read (%s)" % (path, str(error).splitlines()[0] if str(error) else type(error).__name__))
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 8:
         raise DataError("%s: not an IDX file of unsigned bytes" % path)
     dims = data[3]
@@ -103,7 +107,9 @@ def load_idx(directory, name=None):
             labels = _read_idx(labels_path)
             if labels.ndim != 1 or len(labels) != len(images):
                 raise DataError("%s: %d labels for %d images" % (labels_path, len(labels), len(images)))
-        count = int(labels.max()) + 1 if labels is not None else 0
+        if len(images) == 0:
+            raise DataError("%s: holds no images" % images_path)
+        count = int(labels.max()) + 1 if labels is not None and len(labels) else 0
         classes = FASHION_CLASSES if fashion and count <= 10 else [str(i) for i in range(count)]
         return Set("%s/%s" % (name, split), torch.from_numpy(images.copy()).unsqueeze(1),
                    None if labels is None else torch.from_numpy(labels.astype(np.int64)), classes)
@@ -123,7 +129,9 @@ def load_file(path):
     try:
         classes = json.loads(metadata.get("latent.classes", "[]"))
     except ValueError:
-        raise DataError("%s: bad metadata: latent.classes is not a JSON list" % path)
+        classes = None
+    if not isinstance(classes, list) or not all(isinstance(name, str) for name in classes):
+        raise DataError("%s: bad metadata: latent.classes is not a JSON list of names" % path)
     spec = metadata.get("latent.data", path)
 
     def split(part):

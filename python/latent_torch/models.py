@@ -37,6 +37,7 @@ PRESETS = {
 
 # The bounds latent's Architecture checks, so both sides refuse the same strings.
 MAX_LATENT, MAX_DEPTH, MAX_WIDTH, MAX_SIDE, MAX_CHANNELS = 4096, 8, 65536, 512, 4
+MAX_PARAMETERS, MAX_ACTIVATION = 1 << 27, 1 << 21
 
 
 class ArchitectureError(ValueError):
@@ -99,7 +100,59 @@ class Architecture:
             if h % factor or w % factor:
                 return "%d stride-2 convolutions need image sides divisible by %d, got %dx%dx%d" % (
                     len(self.filters), factor, c, h, w)
+        parameters, layer, values = self.sizes()
+        if parameters > MAX_PARAMETERS:
+            return "the model would have %d parameters, more than the %d (2^27) latent builds; use fewer or narrower layers" % (
+                parameters, MAX_PARAMETERS)
+        if values > MAX_ACTIVATION:
+            return "layer %s would output %d values per image, more than the %d (2^21) latent allows; use fewer filters " \
+                   "or a smaller image" % (layer, values, MAX_ACTIVATION)
         return None
+
+    def sizes(self):
+        """The parameter count, and the layer that outputs the most values per image and how
+        many: what latent's LayerPlan measures, without building anything."""
+        c, h, w = self.image
+        parameters, largest = 0, ("", 0)
+
+        def layer(name, weights, biases, outputs):
+            nonlocal parameters, largest
+            parameters += weights + biases
+            if outputs > largest[1]:
+                largest = (name, outputs)
+        if self.body == "mlp":
+            width = c * h * w
+            for i, size in enumerate(self.hidden):
+                layer("fc1" if i == 0 else "fc1_%d" % (i + 1), width * size, size, size)
+                width = size
+            for head in ("fc21", "fc22"):
+                layer(head, width * self.latent, self.latent, self.latent)
+            width = self.latent
+            for i, size in enumerate(reversed(self.hidden)):
+                layer("fc3" if i == 0 else "fc3_%d" % (i + 1), width * size, size, size)
+                width = size
+            layer("fc4", width * c * h * w, c * h * w, c * h * w)
+            return parameters, largest[0], largest[1]
+        keras = len(self.filters) == 2 and c == 1
+        channels = c
+        for i, count in enumerate(self.filters):
+            h, w = (h - 1) // 2 + 1, (w - 1) // 2 + 1
+            layer("c%d" % (i + 1) if keras else "enc.%d" % i, channels * count * 9, count, count * h * w)
+            channels = count
+        flat = channels * h * w
+        layer("fc", flat * self.dense, self.dense, self.dense)
+        for head in ("mu", "lv"):
+            layer(head, self.dense * self.latent, self.latent, self.latent)
+        layer("d", self.latent * flat, flat, flat)
+        keras_decoder = keras and self.image[1:] == (28, 28) and self.filters == (32, 64)
+        outputs = [64, 32] if keras_decoder else list(reversed(self.filters))[1:] + [self.filters[0]]
+        for i, count in enumerate(outputs):
+            h, w = 2 * h, 2 * w
+            layer("t%d" % (i + 1) if keras else "dec.%d" % i, channels * count * 9, count, count * h * w)
+            channels = count
+        last = "t%d" % (len(self.filters) + 1) if keras else "dec.%d" % len(self.filters)
+        layer(last, channels * c * 9, c, c * h * w)
+        return parameters, largest[0], largest[1]
 
 
 def _integers(text, key, whole):

@@ -31,15 +31,27 @@ def _number(value):
 
 
 class RunLog:
-    """Appends lines to the log at `path` (created when missing)."""
+    """Appends lines to the log at `path` (created when missing); `fresh` empties it first (a
+    new run; a resumed one goes on with its log). A log that cannot be written is given up
+    quietly, as latent's is: the checkpoint is what counts."""
 
-    def __init__(self, path):
+    def __init__(self, path, fresh=True):
         self.path = path
+        self.broken = False
+        if fresh:
+            try:
+                open(path, "w").close()
+            except OSError:
+                self.broken = True
 
     def _append(self, fields):
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(fields, separators=(", ", ": ")) + "\n")
-            f.flush()
+        if self.broken:
+            return
+        try:
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(fields, separators=(", ", ": ")) + "\n")
+        except OSError:
+            self.broken = True
 
     def step(self, step, epoch, images, count, recon, kl, beta, seconds):
         """A step line for `count` images seen since the previous one, whose summed terms are

@@ -64,19 +64,28 @@ def arguments(argv=None):
     return parser.parse_args(argv)
 
 
-def _check(a):
+FLOAT32_TINY, FLOAT32_MAX = 1.1754944e-38, 3.4028235e38
+
+
+def _check(a, world):
+    """The flags alone, before any file is read: latent's own bounds, so that every checkpoint
+    written opens in latent."""
     if a.nproc < 1:
         raise UsageError("--nproc must be at least 1, got %d" % a.nproc)
     if not 1 <= a.epochs <= 1_000_000:
         raise UsageError("--epochs must be from 1 to 1000000, got %d" % a.epochs)
     if a.batch is not None and not 1 <= a.batch <= 65536:
         raise UsageError("--batch must be from 1 to 65536, got %d" % a.batch)
-    if a.lr is not None and not a.lr > 0:
-        raise UsageError("--lr must be positive, got %g" % a.lr)
-    if a.beta is not None and not a.beta >= 0:
-        raise UsageError("--beta must be a non-negative number, got %g" % a.beta)
+    if a.lr is not None and not FLOAT32_TINY <= a.lr <= FLOAT32_MAX:
+        raise UsageError("--lr must be a positive float32 number, got %g" % a.lr)
+    if a.beta is not None and not (a.beta == 0 or FLOAT32_TINY <= a.beta <= FLOAT32_MAX):
+        raise UsageError("--beta must be a non-negative float32 number, got %g" % a.beta)
+    if a.seed is not None and not 0 <= a.seed < 2 ** 64:
+        raise UsageError("--seed must be from 0 to 2^64-1, got %d" % a.seed)
     if a.log_every < 1:
         raise UsageError("--log-every must be at least 1, got %d" % a.log_every)
+    if a.threads is not None and a.threads < 1:
+        raise UsageError("--threads must be at least 1, got %d" % a.threads)
     if a.device == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda: this PyTorch sees no CUDA device")
     if a.out is None and a.resume is None:
@@ -84,14 +93,22 @@ def _check(a):
     out = a.out or a.resume
     if not os.path.isdir(os.path.dirname(os.path.abspath(out))):
         raise UsageError("%s: its folder does not exist" % out)
-    if a.resume is None and os.path.exists(out) and not a.force:
+    if os.path.exists(out) and not os.path.isfile(out):
+        raise UsageError("%s: not a regular file; name a .safetensors file to write" % out)
+    replaces = a.resume is None or not os.path.exists(a.resume) or not os.path.samefile(out, a.resume)
+    if replaces and os.path.exists(out) and not a.force:
         raise UsageError("%s: already exists; continue it with --resume, replace it with --force, or choose another --out" % out)
 
 
-def prepare(a):
+def _same_layers(a, b):
+    """Whether two architectures have the same layers, the image aside."""
+    return (a.body, a.latent, a.hidden, a.filters, a.dense) == (b.body, b.latent, b.hidden, b.filters, b.dense)
+
+
+def prepare(a, world):
     """Everything a rank needs, checked before any process starts: the model's starting
     state, its description, the data."""
-    _check(a)
+    _check(a, world)
     if a.arch:
         try:
             models.parse(a.arch)
@@ -99,9 +116,11 @@ def prepare(a):
             raise UsageError(str(error))
     if a.resume:
         model, described = ckpt.load(a.resume)
-        if a.arch and models.parse(a.arch) != model.architecture.with_image(models.parse(a.arch).image) \
-                and models.parse(a.arch).image_given:
-            raise UsageError("%s: the checkpoint is %s, not %s" % (a.resume, model.architecture.name, a.arch))
+        if a.arch:
+            named = models.parse(a.arch)
+            if not _same_layers(named, model.architecture) or (named.image_given and named.image != model.architecture.image):
+                raise UsageError("%s: the checkpoint is %s, not %s; drop --arch or start a new file" % (
+                    a.resume, model.architecture.name, a.arch))
         for flag, value, found in (("--kind", a.kind, model.kind), ("--recon", a.recon, described.reconstruction)):
             if value is not None and value != found:
                 raise UsageError("%s: the checkpoint uses %s, not %s; drop %s" % (a.resume, found, value, flag))
@@ -112,6 +131,9 @@ def prepare(a):
         split = datasets.load(spec)
     except datasets.DataError as error:
         raise UsageError(str(error))
+    for part in (split.train, split.test):
+        if len(part) == 0:
+            raise UsageError("%s: no images" % part.name)
     if model is None:
         try:
             model = models.build(a.arch or "conv2", kind=a.kind or "vae", image=split.shape)
@@ -123,12 +145,19 @@ def prepare(a):
     if tuple(model.architecture.image) != tuple(split.shape):
         raise UsageError("data %s has %s images; architecture %s takes %s" % (
             split.train.name, "x".join(map(str, split.shape)), model.architecture.name, "x".join(map(str, model.architecture.image))))
+    # A resumed run goes on with its settings unless flags change them (checked by ckpt.load).
     adam = previous.get("adam", {})
     settings = ckpt.training_settings(
         epochs=a.epochs, batch_size=a.batch or previous.get("batchSize", 128),
         beta=a.beta if a.beta is not None else previous.get("beta", 1.0),
         seed=a.seed if a.seed is not None else previous.get("seed", 1),
-        learning_rate=a.lr or adam.get("learningRate", 1e-3))
+        learning_rate=a.lr or adam.get("learningRate", 1e-3),
+        importance_samples=previous.get("importanceSamples", 0))
+    for key in ("beta1", "beta2", "epsilon"):
+        settings["adam"][key] = adam.get(key, settings["adam"][key])
+    if settings["batchSize"] % world:
+        raise UsageError("--batch %d does not split evenly over %d ranks; use a multiple of %d" % (
+            settings["batchSize"], world, world))
     history = described.history if described else []
     if history and len(history) >= a.epochs:
         raise UsageError("%s: already trained for %d epochs; ask for more with --epochs" % (a.resume, len(history)))
@@ -138,13 +167,14 @@ def prepare(a):
     # generated set it was exported from), so that latent's commands read the same images.
     return dict(architecture=model.architecture.name, image=model.architecture.image, kind=model.kind, recon=recon,
                 state=state if a.resume else None, settings=settings, history=history, spec=split.spec, split=split,
+                resumed_here=bool(a.resume) and (a.out is None or os.path.abspath(a.out) == os.path.abspath(a.resume)),
                 fit=described.fit if described else None, out=a.out or a.resume, log_every=a.log_every,
                 device=a.device, threads=a.threads)
 
 
 def evaluate(model, test, recon, beta, seed, device, chunk=1000):
     """The test set's mean reconstruction, KL and negative ELBO, z sampled once per image."""
-    generator = torch.Generator(device="cpu").manual_seed(seed)
+    generator = torch.Generator(device="cpu").manual_seed(seed % 2 ** 63)
     sums = [0.0, 0.0]
     with torch.no_grad():
         for start in range(0, len(test), chunk):
@@ -158,9 +188,28 @@ def evaluate(model, test, recon, beta, seed, device, chunk=1000):
     return {"count": len(test), "reconstruction": sums[0] / n, "kl": sums[1] / n}
 
 
-def run_rank(rank, world, job, local_rank=None):
-    """One rank's training; rank 0 also tests, saves and logs."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _catch_signals(interrupted, ignored):
+    """Notes SIGINT, SIGTERM and SIGHUP in `interrupted`, but for those in `ignored` (ignored
+    when the run started, as under nohup), which stay ignored."""
+    for number in STOP_SIGNALS:
+        if number not in ignored:
+            signal.signal(number, lambda received, _: interrupted.append(received))
+
+
+def _ignored_at_start():
+    return {number for number in STOP_SIGNALS if signal.getsignal(number) == signal.SIG_IGN}
+
+
+def run_rank(rank, world, job, local_rank=None, stop=None, interrupted=None):
+    """One rank's training; rank 0 also tests, saves and logs. `stop`, an event the launching
+    process sets when it is told to stop, is looked at every step as a signal would be."""
     local_rank = rank if local_rank is None else local_rank
+    if interrupted is None:
+        interrupted = []
+        _catch_signals(interrupted, job["ignored"])
     cuda = job["device"] == "cuda"
     device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
     if cuda:
@@ -171,26 +220,25 @@ def run_rank(rank, world, job, local_rank=None):
                                 timeout=datetime.timedelta(minutes=30))
     settings, history = job["settings"], list(job["history"])
     batch = settings["batchSize"]
-    if batch % world:
-        raise UsageError("--batch %d does not split evenly over %d ranks" % (batch, world))
-    torch.manual_seed(settings["seed"])
+    torch.manual_seed(settings["seed"] % 2 ** 63)
     model = models.build(job["architecture"], kind=job["kind"], image=job["image"])
     if job["state"] is not None:
         model.load_state_dict(job["state"])
     model.to(device)
     trained = DistributedDataParallel(model, device_ids=[local_rank] if cuda else None) if world > 1 else model
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings["adam"]["learningRate"])
+    adam = settings["adam"]
+    optimizer = torch.optim.Adam(model.parameters(), lr=adam["learningRate"], betas=(adam["beta1"], adam["beta2"]),
+                                 eps=adam["epsilon"])
     split, recon, beta = job["split"], job["recon"], float(settings["beta"])
+    # Every rank an equal share of a shuffled order; with drop_last no image is repeated to
+    # even the shares out (fewer than `world` images, a different few each epoch, wait).
     sampler = DistributedSampler(range(len(split.train)), num_replicas=world, rank=rank, shuffle=True,
-                                 seed=settings["seed"], drop_last=False)
-    noise = torch.Generator(device="cpu").manual_seed(settings["seed"] * 1000 + rank)
+                                 seed=settings["seed"] % 2 ** 63, drop_last=world > 1)
+    noise = torch.Generator(device="cpu").manual_seed((settings["seed"] * 1000 + rank) % 2 ** 63)
     step = history[-1]["step"] if history else 0
-    log = runlog.RunLog(runlog.path_for(job["out"])) if rank == 0 else None
-    # Ctrl-C (or SIGTERM, SIGHUP) reaches every rank: each notes it, and the ranks stop
-    # together after the step under way, which they agree on through the step's all-reduce.
-    interrupted = []
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(number, lambda received, _: interrupted.append(received))
+    log = runlog.RunLog(runlog.path_for(job["out"]), fresh=not job["resumed_here"]) if rank == 0 else None
+    # Ctrl-C (or SIGTERM, SIGHUP) reaches every rank, or the launching process, which sets
+    # `stop`: the ranks stop together after the step under way, agreed through its all-reduce.
     described = ckpt.Checkpoint(model.architecture, model.kind, recon, settings, history, job["spec"], job["fit"])
     for epoch in range(len(history) + 1, settings["epochs"] + 1):
         sampler.set_epoch(epoch)
@@ -214,8 +262,9 @@ def run_rank(rank, world, job, local_rank=None):
             optimizer.step()
             step += 1
             n = x.shape[0]
+            asked = bool(interrupted) or (stop is not None and stop.is_set())
             totals = torch.tensor([float(rec.detach().double().sum()), float(kl.detach().double().sum()), float(n),
-                                   1.0 if interrupted else 0.0], dtype=torch.float64)
+                                   1.0 if asked else 0.0], dtype=torch.float64)
             if world > 1:
                 dist.all_reduce(totals)
             stopped = float(totals[3]) > 0
@@ -258,10 +307,13 @@ def run_rank(rank, world, job, local_rank=None):
     return 0
 
 
-def _spawned(rank, world, job, port):
+def _spawned(rank, world, job, port, stop):
+    # Signals are noted from the first moment (they arrive ignored, from the parent).
+    interrupted = []
+    _catch_signals(interrupted, job["ignored"])
     os.environ["MASTER_ADDR"] = "127.0.0.1"
     os.environ["MASTER_PORT"] = str(port)
-    sys.exit(run_rank(rank, world, job))
+    sys.exit(run_rank(rank, world, job, stop=stop, interrupted=interrupted))
 
 
 def _free_port():
@@ -272,25 +324,39 @@ def _free_port():
 
 def main(argv=None):
     a = arguments(argv)
+    ignored = _ignored_at_start()
     try:
-        if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
-            job = prepare(a)
-            return run_rank(int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), job,
-                            int(os.environ.get("LOCAL_RANK", os.environ["RANK"])))
-        job = prepare(a)
+        launched = "RANK" in os.environ and "WORLD_SIZE" in os.environ
+        world = int(os.environ["WORLD_SIZE"]) if launched else a.nproc
+        job = prepare(a, world)
+        job["ignored"] = ignored
+        if launched:
+            return run_rank(int(os.environ["RANK"]), world, job, int(os.environ.get("LOCAL_RANK", os.environ["RANK"])))
         if a.nproc == 1:
             return run_rank(0, 1, job)
-        # Fresh interpreters (CUDA cannot be forked). The ranks handle Ctrl-C themselves and
-        # stop together; the parent waits for them and exits with the worst status.
+        # Fresh interpreters (CUDA cannot be forked), started with the stop signals ignored so
+        # that none is lost before they catch it; then this process passes any stop signal on
+        # through `stop`, waits for the ranks and exits with the worst status.
         context = mp.get_context("spawn")
+        stop = context.Event()
         port = _free_port()
-        ranks = [context.Process(target=_spawned, args=(rank, a.nproc, job, port)) for rank in range(a.nproc)]
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        ranks = [context.Process(target=_spawned, args=(rank, a.nproc, job, port, stop)) for rank in range(a.nproc)]
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
         for process in ranks:
             process.start()
+        received = []
+
+        def passed_on(number, _):
+            received.append(number)
+            stop.set()
+        for number in STOP_SIGNALS:
+            if number not in ignored:
+                signal.signal(number, passed_on)
         for process in ranks:
             process.join()
-        return max(process.exitcode if process.exitcode >= 0 else 128 - process.exitcode for process in ranks)
+        status = max(process.exitcode if process.exitcode >= 0 else 128 - process.exitcode for process in ranks)
+        return 128 + int(received[0]) if received and status in (0, 130) else status
     except (UsageError, ckpt.CheckpointError) as error:
         print("latent_torch.train: %s" % error, file=sys.stderr)
         return 2

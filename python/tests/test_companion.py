@@ -200,6 +200,94 @@ class InterruptTests(unittest.TestCase):
         self.assertGreaterEqual(len(described.history), 1)
 
 
+def small_data(folder, count=96):
+    """A data file of `count` random 28x28 images, 16 held out, as latent export-data writes."""
+    images = torch.randint(0, 256, (count, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(1))
+    path = os.path.join(folder, "d.safetensors")
+    save_file({"train.images": images[:-16].contiguous(), "test.images": images[-16:].contiguous()}, path,
+              metadata={"latent.data": "synthetic:%d" % (count - 16), "latent.classes": "[]"})
+    return path
+
+
+class ResumeAndBoundsTests(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.mkdtemp()
+        self.data = small_data(self.folder)
+        self.first = os.path.join(self.folder, "a.safetensors")
+        done = run_module("latent_torch.train", "--data", self.data, "--arch", "mlp(hidden:[16],latent:2)", "--epochs", "1",
+                          "--batch", "16", "--out", self.first)
+        self.assertEqual(done.returncode, 0, done.stderr)
+
+    def refused(self, words, *args):
+        result = run_module("latent_torch.train", *args)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertIn(words, result.stderr)
+
+    def test_resume_keeps_the_run_and_refuses_what_contradicts_it(self):
+        self.refused("the checkpoint is mlp(hidden:[16],latent:2), not conv2", "--resume", self.first, "--arch", "conv2",
+                     "--epochs", "2")
+        other = os.path.join(self.folder, "b.safetensors")
+        with open(other, "wb") as f:
+            f.write(b"precious")
+        self.refused("already exists", "--resume", self.first, "--out", other, "--epochs", "2")
+        with open(other, "rb") as f:
+            self.assertEqual(f.read(), b"precious")
+        self.refused("--batch 15 does not split evenly over 2 ranks", "--resume", self.first, "--data", self.data,
+                     "--epochs", "2", "--batch", "15", "--nproc", "2")
+        # A setting latent wrote that the companion does not use itself is carried on.
+        model, described = checkpoint.load(self.first)
+        described.training["importanceSamples"] = 7
+        checkpoint.save(self.first, model, described)
+        done = run_module("latent_torch.train", "--resume", self.first, "--data", self.data, "--epochs", "2")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        _, described = checkpoint.load(self.first)
+        self.assertEqual(described.training["importanceSamples"], 7)
+        self.assertEqual([r["epoch"] for r in described.history], [1, 2])
+        lines = runlog.read(runlog.path_for(self.first))
+        self.assertEqual([line["epoch_end"] for line in lines if "epoch_end" in line], [1, 2], "a resumed run's log goes on")
+
+    def test_values_latent_could_not_open_are_refused_before_training(self):
+        out = os.path.join(self.folder, "c.safetensors")
+        self.refused("--seed must be from 0 to 2^64-1", "--data", self.data, "--seed", "-5", "--epochs", "1", "--out", out)
+        self.refused("--lr must be a positive float32 number", "--data", self.data, "--lr", "1e-50", "--epochs", "1", "--out", out)
+        self.refused("more than the 2097152 (2^21) latent allows", "--data", self.data, "--arch",
+                     "conv(filters:[33],dense:1,latent:1,image:1x512x512)", "--epochs", "1", "--out", out)
+        os.mkdir(os.path.join(self.folder, "dir.safetensors"))
+        self.refused("not a regular file", "--data", self.data, "--epochs", "1", "--force", "--out",
+                     os.path.join(self.folder, "dir.safetensors"))
+        big = run_module("latent_torch.train", "--data", self.data, "--arch", "mlp(hidden:[8],latent:2)", "--epochs", "1",
+                         "--seed", str(2 ** 64 - 1), "--out", out)
+        self.assertEqual(big.returncode, 0, big.stderr)
+
+    def test_saves_keep_permissions_and_follow_links(self):
+        model, described = checkpoint.load(self.first)
+        os.chmod(self.first, 0o640)
+        link = os.path.join(self.folder, "link.safetensors")
+        os.symlink(self.first, link)
+        checkpoint.save(link, model, described)
+        self.assertTrue(os.path.islink(link), "the link stays a link")
+        self.assertEqual(os.stat(self.first).st_mode & 0o777, 0o640)
+        self.assertEqual([n for n in os.listdir(self.folder) if n.endswith(".partial")], [])
+
+
+class SignalTests(unittest.TestCase):
+    def test_sigterm_to_the_launcher_alone_stops_every_rank(self):
+        folder = tempfile.mkdtemp()
+        data = small_data(folder, count=4000)
+        out = os.path.join(folder, "run.safetensors")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        process = subprocess.Popen([sys.executable, "-m", "latent_torch.train", "--data", data, "--arch", "mlp(hidden:[32],latent:2)",
+                                    "--epochs", "100000", "--nproc", "2", "--out", out], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+        self.assertTrue(process.stdout.readline().startswith("epoch 1/100000"))
+        process.send_signal(signal.SIGTERM)  # the launcher only, as `kill PID` or a scheduler does
+        _, errors = process.communicate(timeout=120)
+        self.assertEqual(process.returncode, 143, errors)
+        listed = subprocess.run(["pgrep", "-a", "-s", str(process.pid)], capture_output=True, text=True).stdout
+        self.assertEqual([line for line in listed.splitlines() if "spawn_main" in line], [], "no rank trains on")
+
+
 class TrainerRefusalTests(unittest.TestCase):
     def test_bad_arguments_are_one_line_and_exit_2(self):
         folder = tempfile.mkdtemp()
