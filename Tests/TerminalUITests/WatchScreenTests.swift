@@ -107,4 +107,27 @@ final class WatchScreenTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.contains("total ") }, lines.joined(separator: "\n"))
         XCTAssertTrue(lines.contains { $0.contains("no test set to show reconstructions") }, lines.joined(separator: "\n"))
     }
+
+    func testAModelOfAnotherSize_AndWildLogNumbers_AreShownWithoutACrash() throws {
+        let path = directory + "/run.safetensors"
+        _ = try train(to: 1, path: path)
+        try Data("{\"step\": 9, \"epoch\": 1, \"images\": 64, \"recon\": 1e300, \"kl\": -1e300, \"total\": 1e300, \"beta\": 1e300, \"images_per_s\": 1e300, \"time\": 1}\n".utf8)
+            .write(to: URL(fileURLWithPath: RunLog.path(for: path)))
+        let follower = RunFollower(path: path)
+        let screen = WatchScreen(follower: follower, abilities: .init(unicode: true, colors: 256, noColor: false)) { _ in
+            SyntheticDigits.split(trainCount: 256, seed: 1, testOnly: true).test
+        }
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "test")
+        settle(screen)
+        XCTAssertTrue(app.frame().lines[1].contains("step 9") && !app.frame().lines[1].contains("img/s"), app.frame().lines[1])
+        XCTAssertEqual(follower.state.entries.count, 1)
+        // The run restarts with a 16x16 model over the same file.
+        let small = VAE(configuration: ModelConfiguration(architecture: try Architecture(parsing: "mlp(hidden:[8],latent:2,image:1x16x16)")), seed: 2)
+        try Checkpoint(configuration: small.configuration, training: TrainingSettings(epochs: 3)).save(small, to: path)
+        settle(screen)
+        let lines = app.frame().lines
+        XCTAssertTrue(lines.contains { $0.contains("the newest model takes 16x16 images, the test set is 28x28") },
+                      lines.joined(separator: "\n"))
+        XCTAssertTrue(lines.contains { $0.contains("samples from N(0, I)") }, "its samples still show")
+    }
 }

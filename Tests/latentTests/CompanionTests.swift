@@ -118,5 +118,14 @@ final class WatchCommandTests: CommandTestCase {
         XCTAssertEqual(try latent(["train", "--data", "synthetic:64", "--arch", "mlp2", "--epochs", "1", "--no-log",
                                    "--out", dir + "/n.safetensors"]).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/n.jsonl"), "--no-log writes none")
+        // Another run's log is not emptied without --force; --force --no-log removes it.
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/o.jsonl", contents: Data("{\"my\": \"notes\"}\n".utf8)))
+        try assertBadInput(["train", "--data", "synthetic:64", "--arch", "mlp2", "--epochs", "1", "--out", dir + "/o.safetensors"],
+                           "\(dir)/o.jsonl: already exists (another run's log?); replace it with --force, or train with --no-log")
+        XCTAssertEqual(try latent(["train", "--data", "synthetic:64", "--arch", "mlp2", "--epochs", "1", "--force", "--no-log",
+                                   "--out", dir + "/o.safetensors"]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/o.jsonl"))
+        try assertBadInput(["export-data", "--data", "synthetic:10", "--size", "14", "--out", dir + "/x.safetensors"],
+                           "--size applies to image folders and sprites")
     }
 }

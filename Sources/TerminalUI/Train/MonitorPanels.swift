@@ -63,6 +63,9 @@ struct MonitorPanels {
             LatentMapView(abilities: abilities).draw(map, into: &grid, x: width - mapColumns, y: top + 2,
                                                      columns: mapColumns - 1, rows: chartRows + 1, legend: true)
         }
+        // Only images of the model's size: a watched run may have changed its model.
+        let samples = self.samples.filter { $0.count == shape.pixelCount }
+        let reconstructions = self.reconstructions.filter { $0.original.count == shape.pixelCount }
         guard sampleRows > 0, !samples.isEmpty else { return }
         let y = top + rows - sampleRows
         let renderer = ImageRenderer(mode: abilities.imageGlyphs, color: abilities.usesColor)

@@ -18,7 +18,7 @@ public final class WatchScreen: AppScreen {
     private var state = RunFollower.State()
     private var panels = MonitorPanels()
     private let polling = BackgroundWork<RunFollower.State>()
-    private let refresh = BackgroundWork<(views: RefreshedViews?, test: Dataset?)>()
+    private let refresh = BackgroundWork<(views: RefreshedViews?, samples: [[Float]], test: Dataset?)>()
     private var lastPoll: UInt64 = 0
     private var shownGeneration = 0
     private var test: Dataset?
@@ -55,6 +55,9 @@ public final class WatchScreen: AppScreen {
             if let views = refreshed.views {
                 panels.show(views)
                 onModel?(views.map)
+            } else {
+                // No test set this model can take: its samples alone.
+                (panels.samples, panels.reconstructions, panels.map) = (refreshed.samples, [], nil)
             }
             dirty = true
         }
@@ -74,11 +77,14 @@ public final class WatchScreen: AppScreen {
             let copy = Handed(value: model.copy())
             refresh.start { [loadTest, test, testLoaded, samplePoints] in
                 let data = testLoaded ? test : loadTest(checkpoint)
-                let views = data.map {
+                // A model of another image size (the run was restarted with another
+                // architecture) is not drawn on this test set.
+                let fits = data?.shape == copy.value.configuration.architecture.image
+                let views = data.flatMap { fits ? $0 : nil }.map {
                     RefreshedViews(model: copy.value, test: $0, samplePoints: samplePoints, mapImages: TrainScreen.liveMapImages,
                                    afterEpoch: true)
                 }
-                return (views, data)
+                return (views, views?.samples ?? samplePoints.map { copy.value.decode(point: $0) }, data)
             }
         }
         let second = Int(Date().timeIntervalSince1970)
@@ -156,9 +162,11 @@ public final class WatchScreen: AppScreen {
         guard let model = state.model else { return }
         panels.draw(into: &grid, top: top, rows: rows, abilities: abilities, isVAE: model.configuration.kind == .vae,
                     shape: model.configuration.architecture.image)
-        if testLoaded && test == nil && rows > 6 {
-            grid.put("no test set to show reconstructions and the map on (name one with --data)", x: 1, y: top + rows - 1,
-                     style: .dim, maxWidth: width - 2)
+        if testLoaded && rows > 6 {
+            let note = test == nil ? "no test set to show reconstructions and the map on (name one with --data)"
+                : test?.shape != model.configuration.architecture.image ? "the newest model takes \(model.configuration.architecture.image) images, the test set is \(test!.shape): samples only"
+                : nil
+            if let note { grid.put(note, x: 1, y: top + rows - 1, style: .dim, maxWidth: width - 2) }
         }
     }
 
@@ -177,8 +185,11 @@ public final class WatchScreen: AppScreen {
         ]
         if let lastStep {
             fields.append(.init("step \(lastStep.step)", priority: 2))
-            if lastStep.imagesPerSecond.isFinite { fields.append(.init("\(Int(lastStep.imagesPerSecond)) img/s", priority: 1)) }
-            if lastStep.beta.isFinite { fields.append(.init(String(format: "beta %.2f", lastStep.beta), priority: 3)) }
+            // A log is another program's file: numbers out of any sensible range are left out.
+            if (0..<1e12).contains(lastStep.imagesPerSecond) {
+                fields.append(.init(String(format: "%.0f img/s", lastStep.imagesPerSecond), priority: 1))
+            }
+            if (0..<1e6).contains(lastStep.beta) { fields.append(.init(String(format: "beta %.2f", lastStep.beta), priority: 3)) }
         }
         fields.append(.init(stateText(finished: !running), priority: 6))
         return PriorityLine(fields).text(width: width)

@@ -45,8 +45,11 @@ public struct FolderCache: Sendable {
             for file in files {
                 var status = stat()
                 guard stat(file, &status) == 0 else { throw FileError(file: file, "cannot read", errno: errno) }
-                hasher.add(file)
-                hasher.add("\(status.st_size) \(status.st_mtim.tv_sec) \(status.st_mtim.tv_nsec)")
+                // The path below the folder, however the folder was named (`d`, `./d`, `d/`);
+                // inode and change time catch a file replaced by one of the same size and mtime.
+                hasher.add(file.hasPrefix(directory) ? String(file.dropFirst(directory.count)) : file)
+                hasher.add("\(status.st_size) \(status.st_mtim.tv_sec) \(status.st_mtim.tv_nsec) \(status.st_ino) "
+                           + "\(status.st_ctim.tv_sec) \(status.st_ctim.tv_nsec)")
             }
             (first, second) = hasher.value
             fileCount = files.count
@@ -83,8 +86,9 @@ public struct FolderCache: Sendable {
 
     /// The folder's split from its entry, when there is one for `stamp` that answers `options`;
     /// with `testOnly` the training set comes back empty (and is not read).
-    func load(_ stamp: Stamp, options: DataOptions, name: String, testOnly: Bool) -> DataSplit? {
-        let descriptor = open(path(of: stamp), O_RDONLY | O_CLOEXEC)
+    func load(_ stamp: Stamp, options: DataOptions, name: String, classNames: [String], testOnly: Bool) -> DataSplit? {
+        // O_NONBLOCK: a FIFO put where an entry belongs must not hang the load.
+        let descriptor = open(path(of: stamp), O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var status = stat()
@@ -102,13 +106,17 @@ public struct FolderCache: Sendable {
             guard made.answers(options), made.size >= 1, made.channels == 1 || made.channels == 3 else { return nil }
             let shape = ImageShape(channels: made.channels, height: made.size, width: made.size)
             let trainCount = try reader.count(limit: stamp.fileCount), testCount = try reader.count(limit: stamp.fileCount)
-            guard trainCount + testCount == stamp.fileCount else { return nil }
+            // The split every load of these files makes, and the folder's own classes: anything
+            // else is a damaged or foreign entry.
+            let heldOut = (0..<stamp.fileCount).filter { ImageFolder.isHeldOut($0, of: stamp.fileCount) }.count
+            guard testCount == heldOut, trainCount == stamp.fileCount - heldOut else { return nil }
             let classCount = try reader.count(limit: FolderCache.maximumClasses)
-            var classNames: [String] = []
+            var classNamesRead: [String] = []
             for _ in 0..<classCount {
                 let bytes = try reader.bytes(try reader.count(limit: FolderCache.maximumNameBytes))
-                classNames.append(String(decoding: bytes, as: UTF8.self))
+                classNamesRead.append(String(decoding: bytes, as: UTF8.self))
             }
+            guard classNames == classNamesRead else { return nil }
             var labels: [Int]? = nil
             if classCount > 0 {
                 labels = try (0..<stamp.fileCount).map { _ in try reader.count(limit: classCount - 1) }
@@ -133,6 +141,7 @@ public struct FolderCache: Sendable {
     func save(_ split: DataSplit, stamp: Stamp, made: Made, classNames: [String]) {
         guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return }
         let target = path(of: stamp)
+        removeAbandonedPartials()
         let temporary = "\(target).\(getpid()).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return }
@@ -154,6 +163,16 @@ public struct FolderCache: Sendable {
             && FolderCache.writeAll(split.test.pixels, to: descriptor)
         let closed = close(descriptor) == 0
         if !(written && closed && rename(temporary, target) == 0) { unlink(temporary) }
+    }
+
+    /// Deletes the temporaries of saves whose process is gone (killed while writing).
+    private func removeAbandonedPartials() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".partial") {
+            let parts = name.split(separator: ".")
+            guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(directory)/\(name)") }
+        }
     }
 
     private static func code<T: Equatable>(_ value: T, _ all: [T]) -> Int { all.firstIndex(of: value)! }

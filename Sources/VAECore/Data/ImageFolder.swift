@@ -101,8 +101,9 @@ public enum ImageFolder {
         let channels = asked ?? (headers.contains { $0.channels == 3 } ? 3 : 1)
         guard channels == 3 else { return (ImageShape.mnist.height, 1) }
         guard let first = headers.first else { return (largestAutomaticSize, channels) }
-        let shorter = min(first.width, first.height)
-        let shared = headers.allSatisfy { $0.width == first.width && $0.height == first.height }
+        // Sides in either order: a header gives a JPEG's stored size, a decode its upright one.
+        let shorter = min(first.width, first.height), longer = max(first.width, first.height)
+        let shared = headers.allSatisfy { min($0.width, $0.height) == shorter && max($0.width, $0.height) == longer }
         return (shared && shorter <= largestAutomaticSize ? shorter : largestAutomaticSize, channels)
     }
 
@@ -127,7 +128,8 @@ public enum ImageFolder {
         var classNames: [String] = []
         for file in files where file.className != nil && classNames.last != file.className { classNames.append(file.className!) }
         let stamp = cache == nil ? nil : try FolderCache.Stamp(directory: directory, files: files.map(\.path))
-        if let cache, let stamp, let split = cache.load(stamp, options: options, name: directory, testOnly: testOnly) {
+        if let cache, let stamp, let split = cache.load(stamp, options: options, name: directory,
+                                                       classNames: labelled ? classNames : [], testOnly: testOnly) {
             return split
         }
 
@@ -185,15 +187,15 @@ public enum ImageFolder {
         return split
     }
 
-    /// `read(i)` for each of `count` files on every core, in order, reporting to `progress`
-    /// under `phase`.
+    /// `read(i)` for each of `count` files on as many threads as BLAS uses (every core, unless
+    /// `--threads` says), in order, reporting to `progress` under `phase`.
     private static func readInParallel<T>(_ count: Int, phase: String, progress: Progress?,
                                           _ read: (Int) throws -> T) throws -> [T] {
         var results = [T?](repeating: nil, count: count)
         progress?(phase, 0, count)
         try results.withUnsafeMutableBufferPointer { slots in
             let shared = UncheckedSendable(slots)
-            try Parallel.forEachItem(count, progress: progress.map { report in { report(phase, $0, count) } }) { i in
+            try Parallel.forEachItem(count, workers: BLAS.threads, progress: progress.map { report in { report(phase, $0, count) } }) { i in
                 shared.value[i] = try read(i)
             }
         }

@@ -72,7 +72,7 @@ public final class RunFollower: @unchecked Sendable {
         let log = FileIdentity(path: logPath)
         if log != seen.log {
             seen.log = log
-            state.entries = log == nil ? [] : RunLog.read(path: logPath)
+            state.entries = log?.isRegular == true ? RunLog.read(path: logPath) : []
             changed = true
         }
         let times = [checkpoint?.modified, log?.modified].compactMap { $0 }
@@ -83,15 +83,18 @@ public final class RunFollower: @unchecked Sendable {
 
 /// What tells a file apart from its replacement: inode, size and modification time.
 struct FileIdentity: Equatable {
-    var inode: UInt64, size: Int64, modifiedNanoseconds: Int64
+    var inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64
+    /// Whether it is a regular file (a FIFO or a device is never read: it could block).
+    var isRegular: Bool
 
     init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         inode = UInt64(status.st_ino)
         size = Int64(status.st_size)
-        modifiedNanoseconds = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        (seconds, nanoseconds) = (Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec))
+        isRegular = status.st_mode & S_IFMT == S_IFREG
     }
 
-    var modified: Date { Date(timeIntervalSince1970: Double(modifiedNanoseconds) / 1e9) }
+    var modified: Date { Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9) }
 }

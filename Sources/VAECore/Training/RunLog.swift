@@ -45,7 +45,10 @@ public enum RunLog {
     /// The log's whole lines that are step or epoch lines, in order. Reads at most the last
     /// `maximumBytes` of a long log (a newline is looked for after the cut).
     public static func read(path: String, maximumBytes: Int = 16 << 20) -> [Entry] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        // A regular file only: a FIFO would block.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+              let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         let start = size > UInt64(maximumBytes) ? size - UInt64(maximumBytes) : 0
@@ -91,7 +94,12 @@ public enum RunLog {
         public init(path: String, interval: Int = 10, batchSize: Int, trainCount: Int, fresh: Bool) {
             precondition(interval >= 1, "a line every \(interval) steps")
             (self.path, self.interval, self.batchSize, self.trainCount) = (path, interval, batchSize, trainCount)
-            if fresh { broken = !FileManager.default.createFile(atPath: path, contents: nil) }
+            var status = stat()
+            if stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG {
+                broken = true  // a FIFO or a device in its place: never opened
+            } else if fresh {
+                broken = !FileManager.default.createFile(atPath: path, contents: nil)
+            }
         }
 
         /// Listens to `trainer`.
@@ -139,7 +147,7 @@ public enum RunLog {
                 }
                 return "\"\(key)\": \(number)"
             }.joined(separator: ", ") + "}\n"
-            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
             guard descriptor >= 0 else {
                 broken = true
                 return

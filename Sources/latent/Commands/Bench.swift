@@ -72,6 +72,7 @@ struct Bench: ParsableCommand {
         }
         if load {
             if epochs != nil || layers || frames { throw UsageError("--load times reading alone; drop --epochs, --layers and --frames") }
+            try compute.apply()
             return try profileLoad(architecture)
         }
         if layers || frames {

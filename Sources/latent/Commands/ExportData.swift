@@ -28,9 +28,13 @@ struct ExportData: ParsableCommand {
     @Option(help: "File to write (.safetensors); its folder must exist.")
     var out: String
 
+    @OptionGroup var compute: ComputeOptions
+
     func run() throws {
         try reading.check(data: data)
         try OutputPath.checkCheckpoint(out)
+        // --threads bounds the threads that read a folder's images.
+        try compute.apply()
         let split = try Console.loading(data) {
             try DataChoice(flag: data).load(options: reading.options(size: reading.size, fit: reading.fit ?? .crop))
         }

@@ -17,8 +17,18 @@ struct ImageReadingOptions: ParsableArguments {
         if let size, !(1...Architecture.maximumImageSide).contains(size) {
             throw UsageError("--size must be from 1 to \(Architecture.maximumImageSide), got \(size)")
         }
-        if let size, case .sprites? = try? DataSpec(parsing: data ?? ""), !Sprites.sizes.contains(size) {
+        let spec = try? DataSpec(parsing: data ?? "fashion-mnist")
+        if let size, case .sprites? = spec, !Sprites.sizes.contains(size) {
             throw UsageError("--size \(size): sprites are drawn at 32 or 64 pixels a side")
+        }
+        switch spec {
+        case .fashionMNIST?, .idxDirectory?, .synthetic?:
+            // Their images are what they are: say so rather than ignore the flag.
+            if size != nil || color != nil {
+                throw UsageError("\(size != nil ? "--size" : "--color") applies to image folders and sprites; fashion-mnist, synthetic digits and IDX files are read as they are, gray at their own size")
+            }
+        default:
+            break
         }
     }
 

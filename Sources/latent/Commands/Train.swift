@@ -96,6 +96,11 @@ struct Train: ParsableCommand {
         if !force, out != resume, FileManager.default.fileExists(atPath: out) {
             throw UsageError("\(out): already exists; continue it with --resume, replace it with --force, or choose another --out")
         }
+        // A new run's log replaces the one beside --out, under the same rule as the checkpoint.
+        let log = RunLog.path(for: out)
+        if !force, out != resume, !noLog, FileManager.default.fileExists(atPath: log) {
+            throw UsageError("\(log): already exists (another run's log?); replace it with --force, or train with --no-log")
+        }
         try reading.check(data: data)
         let resumed = try resumedModel()
         let choice = DataChoice(flag: data, checkpoint: resumed?.checkpoint.data)
@@ -134,8 +139,11 @@ struct Train: ParsableCommand {
         let trainer = Trainer(model: model, data: split, settings: settings, history: history)
         if !noLog {
             // A resumed file's log goes on; a new file's starts empty.
-            RunLog.Writer(path: RunLog.path(for: out), batchSize: settings.batchSize, trainCount: split.train.count,
+            RunLog.Writer(path: log, batchSize: settings.batchSize, trainCount: split.train.count,
                           fresh: out != resume).follow(trainer)
+        } else if force, out != resume {
+            // An old run's log beside a replaced checkpoint would be charted against the new model.
+            try? FileManager.default.removeItem(atPath: log)
         }
         let checkpoint = Checkpoint(configuration: model.configuration, training: settings, data: data, fit: fit)
         let saved = SavedEpochs()

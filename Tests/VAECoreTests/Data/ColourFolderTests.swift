@@ -94,6 +94,28 @@ final class ColourFolderTests: XCTestCase {
         XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 6)
     }
 
+    func testCache_AnEntryWhoseSplitOrClassesDoNotMatchTheFolderIsAMiss() throws {
+        let dir = try temporaryDirectory(self), cacheDir = try temporaryDirectory(self)
+        let cache = FolderCache(directory: cacheDir)
+        for i in 0..<6 { writePPM("\(dir)/\(i).ppm", (UInt8(40 * i), 100, 50)) }
+        let first = try ImageFolder.load(dir, cache: cache)
+        let entry = cacheDir + "/" + (try FileManager.default.contentsOfDirectory(atPath: cacheDir))[0]
+        // The training and test counts (after the magic, version, stamp, file count and six
+        // settings, 8 bytes each) swapped for 0 and 6: a valid-looking entry of no training set.
+        var bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: entry)))
+        for (offset, value) in [(88, 0), (96, 6)] {
+            for k in 0..<8 { bytes[offset + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
+        }
+        XCTAssertTrue(FileManager.default.createFile(atPath: entry, contents: Data(bytes)))
+        let again = try ImageFolder.load(dir, cache: cache)
+        XCTAssertEqual(again.train.count, 5, "read again, not taken from the entry")
+        XCTAssertEqual(again.test.pixels, first.test.pixels)
+        // A FIFO where the entry belongs is a miss too, at once.
+        try FileManager.default.removeItem(atPath: entry)
+        XCTAssertEqual(mkfifo(entry, 0o644), 0)
+        XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 5)
+    }
+
     func testCacheLocation_FollowsXDG() {
         XCTAssertEqual(FolderCache.standard(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"])?.directory, "/c/latent/folders")
         XCTAssertEqual(FolderCache.standard(environment: ["HOME": "/h"])?.directory, "/h/.cache/latent/folders")

@@ -25,4 +25,24 @@ final class RunLogTests: XCTestCase {
         // A log read from its end starts at the first whole line after the cut.
         XCTAssertEqual(RunLog.read(path: path, maximumBytes: 120).count, 1)
     }
+
+    func testFIFOs_AndFarFutureTimes_NeitherHangNorCrash() throws {
+        let dir = try temporaryDirectory(self)
+        let fifo = dir + "/run.jsonl"
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        XCTAssertEqual(RunLog.read(path: fifo), [], "not opened: it would block")
+        let writer = RunLog.Writer(path: fifo, batchSize: 4, trainCount: 8, fresh: false)
+        writer.epoch(EpochRecord(epoch: 1, step: 2, train: LossTerms(reconstruction: 1, kl: 1, total: 2),
+                                 test: EvaluationResult(count: 1, reconstruction: 1, kl: 1), beta: 1, trainSeconds: 1, imagesPerSecond: 1))
+        // A checkpoint dated in 2300: its time in nanoseconds would not fit an Int64.
+        let model = VAE(configuration: ModelConfiguration(architecture: .mlp2), seed: 1)
+        let path = dir + "/run.safetensors"
+        try Checkpoint(configuration: model.configuration).save(model, to: path)
+        var times = [timespec(tv_sec: 10_413_792_000, tv_nsec: 0), timespec(tv_sec: 10_413_792_000, tv_nsec: 0)]
+        XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
+        let follower = RunFollower(path: path)
+        XCTAssertTrue(follower.poll())
+        XCTAssertNotNil(follower.state.model)
+        XCTAssertGreaterThan(follower.state.lastChange?.timeIntervalSince1970 ?? 0, 1e10)
+    }
 }
