@@ -39,6 +39,7 @@ final class TrainingSafetyTests: CommandTestCase {
                                     "--lr", "10", "--out", copy])
         assertOneLine(exploding, status: 1, "above the limit of 54343); nothing was saved; try a lower --lr")
         XCTAssertFalse(FileManager.default.fileExists(atPath: copy))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/copy.jsonl"), "nor the log of a run that saved nothing")
         // A huge KL weight alone passes the limit: the advice names it.
         let heavy = try latent(["train", "--data", "synthetic:60", "--arch", tinyArch, "--beta", "1e8", "--epochs", "1", "--out", copy])
         assertOneLine(heavy, status: 1, "nothing was saved; try a lower --lr or --beta")

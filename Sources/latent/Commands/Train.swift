@@ -172,6 +172,9 @@ struct Train: ParsableCommand {
                 kept = "\(out) is left as it was"
             } else {
                 kept = "nothing was saved"
+                // Nor is the log of a run that left no checkpoint kept: it would stand in the
+                // way of the next try.
+                if !noLog { try? FileManager.default.removeItem(atPath: log) }
             }
             // A large KL weight alone can push the loss past the limit.
             let advice = max(settings.beta, trainer.control.beta) > 1 ? "try a lower --lr or --beta" : "try a lower --lr"
