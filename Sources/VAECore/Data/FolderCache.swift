@@ -21,8 +21,10 @@ public struct FolderCache: Sendable {
         self.directory = directory
     }
 
-    /// The cache under `$XDG_CACHE_HOME`, or `$HOME/.cache`; nil when neither is set.
+    /// The cache under `$XDG_CACHE_HOME`, or `$HOME/.cache`; nil when neither is set, or when
+    /// `LATENT_CACHE=off` turns caching off (a one-off folder too large to keep twice).
     public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> FolderCache? {
+        if environment["LATENT_CACHE"] == "off" { return nil }
         if let base = environment["XDG_CACHE_HOME"], base.hasPrefix("/") {
             return FolderCache(directory: "\(base)/latent/folders")
         }

@@ -121,6 +121,7 @@ final class ColourFolderTests: XCTestCase {
         XCTAssertEqual(FolderCache.standard(environment: ["HOME": "/h"])?.directory, "/h/.cache/latent/folders")
         XCTAssertEqual(FolderCache.standard(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"])?.directory, "/h/.cache/latent/folders")
         XCTAssertNil(FolderCache.standard(environment: [:]))
+        XCTAssertNil(FolderCache.standard(environment: ["HOME": "/h", "LATENT_CACHE": "off"]), "turned off")
     }
 
     func testLoading_ReportsProgressAndNamesTheFirstBadFile() throws {
