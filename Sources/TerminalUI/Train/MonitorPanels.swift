@@ -4,13 +4,17 @@ import VAECore
 /// of the loss terms with each epoch's test score and mark, the latent map of the test set,
 /// and samples and reconstructions by the latest weights.
 struct MonitorPanels {
-    /// The charted series, one value per point (a step, or a run log's line).
-    var total: [Double] = [], reconstruction: [Double] = [], kl: [Double] = []
-    /// Points where an epoch ended, and the test score of each, at its point.
-    var epochMarks: [Int] = []
-    var testPoints: [(index: Int, score: Double)] = []
-    /// Points where beta changed, and its new value.
-    var betaChanges: [(index: Int, beta: Float)] = []
+    /// What the chart shows: series of one value per point (a step, or a run log's line).
+    struct Chart {
+        var total: [Double] = [], reconstruction: [Double] = [], kl: [Double] = []
+        /// Points where an epoch ended, and the test score of each, at its point.
+        var epochMarks: [Int] = []
+        var testPoints: [(index: Int, score: Double)] = []
+        /// Points where beta changed, and its new value.
+        var betaChanges: [(index: Int, beta: Float)] = []
+    }
+
+    var chart = Chart()
     var samples: [[Float]] = []
     /// Test images and their reconstructions, side by side.
     var reconstructions: [(original: [Float], reconstruction: [Float])] = []
@@ -43,21 +47,21 @@ struct MonitorPanels {
         // Total and reconstruction differ by the KL, a few percent: the KL gets a panel and a
         // scale of its own below them. Without colour the total is bold.
         let color = abilities.usesColor
-        let totalLine = LineChart.Series(name: "total", values: total, color: color ? .palette(231) : .terminalDefault,
+        let totalLine = LineChart.Series(name: "total", values: chart.total, color: color ? .palette(231) : .terminalDefault,
                                          style: color ? [] : .bold)
-        let reconstructionLine = LineChart.Series(name: "recon", values: reconstruction, color: color ? .palette(39) : .terminalDefault)
-        let tests = LineChart.Points(name: "test", points: testPoints.map { ($0.index, $0.score) },
+        let reconstructionLine = LineChart.Series(name: "recon", values: chart.reconstruction, color: color ? .palette(39) : .terminalDefault)
+        let tests = LineChart.Points(name: "test", points: chart.testPoints.map { ($0.index, $0.score) },
                                      glyph: "o", color: color ? .palette(226) : .terminalDefault)
-        var chart = LineChart(
+        var lines = LineChart(
             upper: .init(name: "loss", series: isVAE ? [totalLine, reconstructionLine] : [reconstructionLine], points: [tests]),
-            lower: isVAE ? .init(name: "KL", series: [.init(name: "KL", values: kl, color: color ? .palette(208) : .terminalDefault)]) : nil)
-        chart.logarithmic = logarithmic
-        chart.marks = epochMarks
-        chart.labelledMarks = betaChanges.map { ($0.index, String(format: "beta %.2g", Double($0.beta))) }
-        chart.braille = abilities.unicode
+            lower: isVAE ? .init(name: "KL", series: [.init(name: "KL", values: chart.kl, color: color ? .palette(208) : .terminalDefault)]) : nil)
+        lines.logarithmic = logarithmic
+        lines.marks = chart.epochMarks
+        lines.labelledMarks = chart.betaChanges.map { ($0.index, String(format: "beta %.2g", Double($0.beta))) }
+        lines.braille = abilities.unicode
         let chartRows = rows - 3 - sampleRows
         let mapColumns = map == nil || width < 90 ? 0 : min(2 * chartRows + 2, width / 3)
-        chart.draw(into: &grid, x: 1, y: top + 3, columns: width - 2 - mapColumns, rows: chartRows)
+        lines.draw(into: &grid, x: 1, y: top + 3, columns: width - 2 - mapColumns, rows: chartRows)
         if let map, mapColumns > 0 {
             // The encoded test set as the model learns, drawn as in the explore view.
             LatentMapView(abilities: abilities).draw(map, into: &grid, x: width - mapColumns, y: top + 2,

@@ -69,7 +69,7 @@ public final class TrainScreen: AppScreen {
             switch event {
             case .step(let report):
                 if let previous = last, previous.beta != report.beta {
-                    panels.betaChanges.append((panels.total.count, report.beta))
+                    panels.chart.betaChanges.append((panels.chart.total.count, report.beta))
                 }
                 last = report
                 // Exponential moving averages, debiased as TensorBoard's smoother is.
@@ -79,13 +79,13 @@ public final class TrainScreen: AppScreen {
                 smoother.kl = (1 - a) * smoother.kl + a * report.loss.kl
                 smoother.count += 1
                 let debias = 1 - pow(1 - a, Double(smoother.count))
-                panels.total.append(smoother.total / debias)
-                panels.reconstruction.append(smoother.reconstruction / debias)
-                panels.kl.append(smoother.kl / debias)
+                panels.chart.total.append(smoother.total / debias)
+                panels.chart.reconstruction.append(smoother.reconstruction / debias)
+                panels.chart.kl.append(smoother.kl / debias)
             case .epoch(let record):
                 records.append(record)
-                panels.epochMarks.append(panels.total.count - 1)
-                panels.testPoints.append((panels.total.count - 1, record.test.negativeELBO))
+                panels.chart.epochMarks.append(panels.chart.total.count - 1)
+                panels.chart.testPoints.append((panels.chart.total.count - 1, record.test.negativeELBO))
                 lastSamples = 0
                 epochEnded = true
             case .paused(let isPaused):

@@ -104,9 +104,7 @@ public final class WatchScreen: AppScreen {
 
     /// The chart from the run log's lines, or from the checkpoint's epochs without a log.
     private func rebuildChart() {
-        var charted = MonitorPanels()
-        (charted.samples, charted.reconstructions, charted.map, charted.logarithmic)
-            = (panels.samples, panels.reconstructions, panels.map, panels.logarithmic)
+        var charted = MonitorPanels.Chart()
         var beta: Double?
         for entry in state.entries {
             switch entry {
@@ -133,7 +131,7 @@ public final class WatchScreen: AppScreen {
                 charted.testPoints.append((charted.total.count - 1, record.test.negativeELBO))
             }
         }
-        panels = charted
+        panels.chart = charted
     }
 
     public func handle(_ key: Key) -> Bool {
@@ -175,8 +173,7 @@ public final class WatchScreen: AppScreen {
         guard let checkpoint = state.checkpoint else { return state.problem == nil ? "reading \(follower.path)..." : "waiting" }
         let history = checkpoint.history
         let planned = checkpoint.training?.epochs
-        var lastStep: RunLog.Step?
-        for case .step(let line) in state.entries { lastStep = line }
+        let lastStep = state.lastStep
         let done = history.count
         let epoch = lastStep.map { max($0.epoch, done) } ?? done
         let running = planned.map { done < $0 } ?? true

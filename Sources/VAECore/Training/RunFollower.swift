@@ -31,6 +31,12 @@ public final class RunFollower: @unchecked Sendable {
         public var generation = 0
 
         public init() {}
+
+        /// The log's newest step line.
+        public var lastStep: RunLog.Step? {
+            for case .step(let line) in entries.reversed() { return line }
+            return nil
+        }
     }
 
     public private(set) var state = State()

@@ -16,17 +16,7 @@ struct ExploreOptions: ParsableArguments {
     @Option(help: "Images encoded for the map.")
     var points = 5000
 
-    @Option(help: "Glyphs for images: half, quadrant, braille or ascii (default: the best the terminal shows).")
-    var glyphs: GlyphMode?
-
-    @Flag(help: "No colours (as the NO_COLOR variable does).")
-    var noColor = false
-
-    @Flag(help: "Leave the mouse to the terminal (its own selection works without Shift).")
-    var noMouse = false
-
-    @Option(help: "Colours for colour images: 256 or 24bit (default: 24-bit when the terminal has it or COLORTERM says truecolor).")
-    var colors: NCursesTerminal.ColorDepth?
+    @OptionGroup var display: TerminalOptions
 
     /// What the errors about a missing terminal suggest instead.
     static let withoutATerminal = "without one use latent sample, reconstruct, interpolate --out, encode, eval or score"
@@ -49,12 +39,7 @@ struct ExploreOptions: ParsableArguments {
         }
         // Said again on the shell, after the terminal is restored (defers run last-first).
         defer { if !note.isEmpty { Console.error(note) } }
-        let terminal: NCursesTerminal
-        do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse, depth: colors)
-        } catch {
-            throw UsageError("cannot open the terminal: \(error); \(Self.withoutATerminal)")
-        }
+        let terminal = try display.open(advice: Self.withoutATerminal)
         defer { terminal.restore() }
         // The first frame comes at once: the image at the origin and an empty map, while the
         // data loads and the map's images are encoded on another thread.
@@ -76,18 +61,7 @@ struct ExploreOptions: ParsableArguments {
             for key in loading.deferredKeys { app.handle(key) }
         }
 
-        // A signal ends the app on its own thread, which then gives the terminal back.
-        let (quit, hangup) = (app.quitRequest, terminal.hangup)
-        let interrupt = InterruptHandler { signal in
-            if signal == SIGHUP { hangup.set() }
-            quit.set()
-        }
-        defer { interrupt.restore() }
-        app.run()
-        if let status = interrupt.exitStatus {
-            terminal.restore()
-            throw ExitCode(status)
-        }
+        try runStoppingOnSignals(app, terminal: terminal)
         if let failure = loading.failure { throw failure }
     }
 }

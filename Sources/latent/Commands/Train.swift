@@ -73,17 +73,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Print one JSON object per epoch (never opens the live monitor).")
     var json = false
 
-    @Flag(help: "No colours in the live monitor (as the NO_COLOR variable does).")
-    var noColor = false
-
-    @Option(help: "Glyphs for the live monitor's images: half, quadrant, braille or ascii (default: the best the terminal shows).")
-    var glyphs: GlyphMode?
-
-    @Flag(help: "Leave the mouse to the terminal in the live monitor.")
-    var noMouse = false
-
-    @Option(help: "Colours for the live monitor's colour images: 256 or 24bit (default: 24-bit when the terminal has it).")
-    var colors: NCursesTerminal.ColorDepth?
+    /// How the live monitor draws.
+    @OptionGroup var display: TerminalOptions
 
     @OptionGroup var compute: ComputeOptions
 
@@ -223,12 +214,7 @@ struct Train: ParsableCommand {
     /// hangup (the terminal closed) saves the same way without drawing again.
     private func trainWithMonitor(_ trainer: Trainer, save: @escaping @Sendable (VAE, [EpochRecord]) throws -> Void,
                                   out: String, title: String) throws {
-        let terminal: NCursesTerminal
-        do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse, depth: colors)
-        } catch {
-            throw UsageError("cannot open the terminal for the live monitor: \(error); use --json for plain output")
-        }
+        let terminal = try display.open(for: " for the live monitor", advice: "use --json for plain output")
         let screen = TrainScreen(trainer: trainer, abilities: terminal.abilities, checkpoint: out)
         // The explore and interpolate views follow the model: after every epoch they take the
         // monitor's freshly encoded test set.

@@ -40,17 +40,7 @@ struct Watch: ParsableCommand {
     @Option(help: "Seconds without a change after which the run is said to have stopped updating.")
     var stale: Double = 60
 
-    @Flag(help: "No colours (as the NO_COLOR variable does).")
-    var noColor = false
-
-    @Option(help: "Glyphs for images: half, quadrant, braille or ascii (default: the best the terminal shows).")
-    var glyphs: GlyphMode?
-
-    @Flag(help: "Leave the mouse to the terminal.")
-    var noMouse = false
-
-    @Option(help: "Colours for colour images: 256 or 24bit (default: 24-bit when the terminal has it).")
-    var colors: NCursesTerminal.ColorDepth?
+    @OptionGroup var display: TerminalOptions
 
     @OptionGroup var compute: ComputeOptions
 
@@ -83,12 +73,7 @@ struct Watch: ParsableCommand {
         } catch {
             dataProblem = "\(error)"
         }
-        let terminal: NCursesTerminal
-        do {
-            terminal = try NCursesTerminal(noColor: noColor, imageGlyphs: glyphs, mouse: !noMouse, depth: colors)
-        } catch {
-            throw UsageError("cannot open the terminal: \(error); latent watch --once prints the last epoch without one")
-        }
+        let terminal = try display.open(advice: "latent watch --once prints the last epoch without one")
         defer { terminal.restore() }
         // Said again on the shell, after the terminal is restored (defers run last-first).
         defer { if let dataProblem { Console.error("latent watch showed no reconstructions or map: \(dataProblem)") } }
@@ -107,15 +92,7 @@ struct Watch: ParsableCommand {
         }
         let name = URL(fileURLWithPath: file).lastPathComponent
         let app = ExplorerApp(terminal: terminal, screens: screens, title: "watching \(name), \(model.configuration.architecture.name)")
-        // A signal ends the app on its own thread, which then gives the terminal back.
-        let (quit, hangup) = (app.quitRequest, terminal.hangup)
-        let interrupt = InterruptHandler { signal in
-            if signal == SIGHUP { hangup.set() }
-            quit.set()
-        }
-        defer { interrupt.restore() }
-        app.run()
-        if let status = interrupt.exitStatus { throw ExitCode(status) }
+        try runStoppingOnSignals(app, terminal: terminal)
     }
 
     /// The last epoch's line as `latent train` prints it, or where the first epoch has got to.
@@ -125,9 +102,7 @@ struct Watch: ParsableCommand {
             EpochReporter(json: json, epochs: epochs, path: json ? file : nil).epoch(record)
             return
         }
-        var lastStep: RunLog.Step?
-        for case .step(let line) in state.entries { lastStep = line }
-        if let lastStep {
+        if let lastStep = state.lastStep {
             Console.line(String(format: "no epoch finished yet: step %d of epoch %d, train %.2f (recon %.2f + KL %.2f)",
                                 lastStep.step, lastStep.epoch, lastStep.total, lastStep.reconstruction, lastStep.kl))
         } else {
