@@ -84,9 +84,7 @@ extension ExplorerTmuxTests {
         trained = try CompanionPython.run(["-m", "latent_torch.train", "--resume", run, "--data", data, "--epochs", "5",
                                            "--log-every", "5"])
         XCTAssertEqual(trained.status, 0, trained.stderr)
-        let screen = try waitFor("epoch 5: train")
-        XCTAssertTrue(screen.contains("epoch 5/5") && screen.contains("finished"), screen)
-        XCTAssertTrue(screen.contains("samples from N(0, I)"), screen)
+        let screen = try waitFor("epoch 5: train", "epoch 5/5", "finished", "samples from N(0, I)")
         print("latent watch following a companion run:\n\(screen)")
         try tmux(["send-keys", "-t", "main", "Tab"])
         try waitFor("decoded at the cursor")

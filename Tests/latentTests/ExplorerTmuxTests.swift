@@ -68,17 +68,23 @@ final class ExplorerTmuxTests: XCTestCase {
 
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "main"]) }
 
-    /// Polls the pane until `text` shows, failing after `seconds`.
+    /// Polls the pane until every one of `texts` shows in one capture, failing after `seconds`.
+    /// A capture can land while a frame is half drawn, so what a test checks on a frame is
+    /// waited for here rather than asserted on the first capture that shows part of it; `still`
+    /// also waits for the pane to stop changing, for tests that compare whole frames.
     @discardableResult
-    func waitFor(_ text: String, seconds: Double = 30, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    func waitFor(_ texts: String..., seconds: Double = 30, still: Bool = false,
+                 file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
+            let previous = last
             last = try screen()
-            if last.contains(text) { return last }
+            if texts.allSatisfy(last.contains) && (!still || last == previous) { return last }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        XCTFail("'\(text)' did not appear; the screen was:\n\(last)", file: file, line: line)
+        let missing = texts.filter { !last.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
+        XCTFail("\(missing) did not appear; the screen was:\n\(last)", file: file, line: line)
         return last
     }
 
@@ -100,12 +106,10 @@ final class ExplorerTmuxTests: XCTestCase {
     func testExplorer_MovesHelpsAndQuitsCleanly() throws {
         let model = try smallModel()
         try start("\(binary) explore --model \(model) --data synthetic:256")
-        let first = try waitFor("n nearest")
-        XCTAssertTrue(first.contains("latent - explore"), first)
-        XCTAssertTrue(first.contains("? help  q quit"), first)
+        let first = try waitFor("n nearest", "latent - explore", "? help  q quit", still: true)
 
         try tmux(["send-keys", "-t", "main", "Right", "Right", "Up"])
-        let moved = try waitFor("z = (0.5, 0.25)")
+        let moved = try waitFor("z = (0.5, 0.25)", still: true)
         let imageRows = { (screen: String) in screen.split(separator: "\n", omittingEmptySubsequences: false)[2..<17].map { $0.dropFirst(51) } }
         XCTAssertNotEqual(imageRows(first), imageRows(moved), "the decoded image changes with the cursor")
 
@@ -157,8 +161,8 @@ final class ExplorerTmuxTests: XCTestCase {
     func testExplorer_WithoutFashionMNIST_OpensTheBundledModelOnSyntheticDigits() throws {
         // `latent` alone, as `make run` starts it, on a machine without the dataset package.
         try start(binary, environment: "TERM=xterm-256color LANG=C.UTF-8 LATENT_FASHION_MNIST=\(directory)/none")
-        let shown = try waitFor("synthetic digits: apt install dataset-fashion-mnist")
-        XCTAssertTrue(shown.contains("7 7"), "the legend names the digits:\n\(shown)")
+        // The legend names the digits.
+        try waitFor("synthetic digits: apt install dataset-fashion-mnist", "7 7")
         try tmux(["send-keys", "-t", "main", "q"])
         let after = try waitFor("EXITED 0")
         XCTAssertTrue(after.contains("latent: fashion-mnist is not installed (sudo apt-get install dataset-fashion-mnist)"), after)
@@ -169,8 +173,7 @@ final class ExplorerTmuxTests: XCTestCase {
         let fixture = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent()
             .appendingPathComponent("../VAECoreTests/Fixtures/pytorch_mlp8.safetensors").standardized.path
         try start("\(binary) explore --model \(fixture) --data synthetic:256")
-        let shown = try waitFor("pytorch_mlp8.safetensors, mlp(hidden:[8],latent:2)")
-        XCTAssertTrue(shown.contains("z = ("), shown)
+        try waitFor("pytorch_mlp8.safetensors, mlp(hidden:[8],latent:2)", "z = (")
         try tmux(["send-keys", "-t", "main", "Right", "Up"])
         try waitFor("z = (0.25, 0.25)")
         try tmux(["send-keys", "-t", "main", "q"])
@@ -195,8 +198,7 @@ extension ExplorerTmuxTests {
     func testTrainMonitor_ShowsTheLossMovingAndQuitSaves() throws {
         let model = directory + "/live.safetensors"
         try start("\(binary) train --data synthetic:2000 --arch mlp2 --epochs 1000 --out \(model)")
-        let early = try waitFor(" total ", seconds: 60)
-        XCTAssertTrue(early.contains("latent - train"), early)
+        let early = try waitFor(" total ", "img/s", "latent - train", seconds: 60)
         func stepOf(_ screen: String) -> Int? {
             screen.split(separator: "\n").first { $0.contains("img/s") }
                 .flatMap { $0.components(separatedBy: "step ").dropFirst().first?.split(separator: " ").first }
@@ -230,17 +232,13 @@ extension ExplorerTmuxTests {
     func testInterpolate_OpensOnTheStripAndScrubs() throws {
         let model = try smallModel()
         try start("\(binary) interpolate 3 7 --steps 12 --spherical --model \(model) --data synthetic:256")
-        let first = try waitFor("spherical path  frame 1/12")
-        XCTAssertTrue(first.contains("from #3 "), first)
-        XCTAssertTrue(first.contains("pixel cross-fade"), first)
+        try waitFor("spherical path  frame 1/12", "from #3 ", "pixel cross-fade")
         try tmux(["send-keys", "-t", "main", "Right", "Right"])
         try waitFor("frame 3/12")
         try tmux(["send-keys", "-t", "main", "p"])
         try waitFor("linear path")
         try tmux(["send-keys", "-t", "main", "Tab"])
-        // Waits for the body, not the title: a capture can land while the frame is half drawn.
-        let explore = try waitFor("z = (")
-        XCTAssertTrue(explore.contains("latent - explore"), explore)
+        try waitFor("z = (", "latent - explore")
         try tmux(["send-keys", "-t", "main", "2"])
         try waitFor("latent - interpolate")
         try tmux(["send-keys", "-t", "main", "q"])
@@ -268,8 +266,7 @@ extension ExplorerTmuxTests {
         let ring = directory + "/ring.pgm"
         _ = FileManager.default.createFile(atPath: ring, contents: Data(Array("P5\n40 30\n255\n".utf8) + pixels))
         try start("\(binary) interpolate \(ring) 3 --model \(model) --data synthetic:256 --glyphs braille")
-        let shown = try waitFor("frame 1/9")
-        XCTAssertTrue(shown.contains("from ring.pgm to #3"), shown)
+        let shown = try waitFor("frame 1/9", "from ring.pgm to #3", still: true)
         let braille = shown.unicodeScalars.filter { (0x2800...0x28FF).contains($0.value) }.count
         XCTAssertGreaterThan(braille, 100, "--glyphs braille draws the frames in braille:\n\(shown)")
         try tmux(["send-keys", "-t", "main", "q"])
@@ -532,8 +529,7 @@ extension ExplorerTmuxTests {
         XCTAssertEqual(trained.status, 0, trained.output)
         // The test runner's environment may carry NO_COLOR; the colours are what this checks.
         try start("\(binary) explore --model \(model)", environment: "-u NO_COLOR TERM=xterm-256color LANG=C.UTF-8")
-        let shown = try waitFor("n nearest")
-        XCTAssertTrue(shown.contains("0 circle"), shown)
+        try waitFor("n nearest", "0 circle")
         try tmux(["send-keys", "-t", "main", "n"])
         try waitFor("original | reconstruction")
         let coloured = try tmux(["capture-pane", "-p", "-e", "-t", "main"])
@@ -561,8 +557,7 @@ extension ExplorerTmuxTests {
         let model = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent()
             .appendingPathComponent("../../assets/models/rgb32-sprites.safetensors").standardized.path
         try start("\(binary) explore --model \(model)", environment: "-u NO_COLOR TERM=xterm-256color LANG=C.UTF-8")
-        let shown = try waitFor("n nearest", seconds: 60)
-        XCTAssertTrue(shown.contains("rgb32") && shown.contains("0 circle"), shown)
+        try waitFor("n nearest", "rgb32", "0 circle", seconds: 60)
         XCTAssertTrue(try tmux(["capture-pane", "-p", "-e", "-t", "main"]).contains("[48;5;"), "palette colours on the screen")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
