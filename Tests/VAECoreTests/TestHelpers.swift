@@ -145,3 +145,10 @@ func temporaryDirectory(_ testCase: XCTestCase) throws -> String {
 func quantised(_ values: [Float]) -> [Float] {
     values.map { Dataset.intensityOfByte[Int(Dataset.byte($0))] }
 }
+
+/// Writes a `width` x `height` PPM whose pixels are (red, green, blue) but for a dark dot.
+func writePPM(_ path: String, width: Int = 40, height: Int = 40, _ colour: (UInt8, UInt8, UInt8)) {
+    var pixels: [UInt8] = []
+    for i in 0..<(width * height) { pixels += i == width + 1 ? [0, 0, 0] : [colour.0, colour.1, colour.2] }
+    _ = FileManager.default.createFile(atPath: path, contents: Data(Array("P6\n\(width) \(height)\n255\n".utf8) + pixels))
+}

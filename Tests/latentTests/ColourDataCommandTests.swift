@@ -62,4 +62,33 @@ final class ColourDataCommandTests: CommandTestCase {
         XCTAssertEqual(sprites.status, 0, sprites.stderr)
         XCTAssertEqual(try Checkpoint.load(path: out).1.configuration.architecture.image, ImageShape(channels: 1, height: 64, width: 64))
     }
+
+    func testBenchLoad_TimesTheFilesAndTheCache() throws {
+        let folder = try latent(["bench", "--model", "rgb64", "--data", photos, "--load"])
+        XCTAssertEqual(folder.status, 0, folder.stderr)
+        let timing = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(folder.stdout.utf8)) as? [String: Any], folder.stdout)
+        XCTAssertEqual(timing["images"] as? Int, 7)
+        XCTAssertEqual(timing["image"] as? String, "3x64x64")
+        XCTAssertGreaterThan(try XCTUnwrap(timing["cached_seconds"] as? Double), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(timing["decode_ms_per_image"] as? Double), 0)
+        // Generated data has no cache to time.
+        let sprites = try latent(["bench", "--model", "rgb32", "--data", "sprites:60", "--load"])
+        XCTAssertEqual(sprites.status, 0, sprites.stderr)
+        XCTAssertTrue(sprites.stdout.contains("\"cached_seconds\": null"), sprites.stdout)
+    }
+
+    func testLATENT_CACHE_TurnsTheCacheOff_OrLimitsIt_AndAnythingElseIsOneLine() throws {
+        let out = try temporaryDirectory() + "/m.safetensors"
+        let train = ["train", "--data", photos, "--arch", "rgb32", "--epochs", "1", "--out", out, "--force"]
+        let folders = try cacheHome() + "/latent/folders"
+        func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folders)) ?? []).filter { $0.hasSuffix(".folder") } }
+        XCTAssertEqual(try latent(train, setting: ["LATENT_CACHE": "off"]).status, 0)
+        XCTAssertEqual(entries(), [], "off keeps nothing")
+        XCTAssertEqual(try latent(train, setting: ["LATENT_CACHE": "1K"]).status, 0)
+        XCTAssertEqual(entries(), [], "7 colour images of 32x32 are more than 1K")
+        XCTAssertEqual(try latent(train, setting: ["LATENT_CACHE": "1M"]).status, 0)
+        XCTAssertEqual(entries().count, 1)
+        try assertBadInput(train, "LATENT_CACHE='lots': give off, or the cache's largest size such as 20G or 500M",
+                           setting: ["LATENT_CACHE": "lots"])
+    }
 }

@@ -18,10 +18,12 @@ class CommandTestCase: XCTestCase {
 
     /// Runs the built binary to its end. With `interruptAfterLine`, sends `signal` once that
     /// text has shown on stdout; `launcher` goes before the binary (a shell that sets limits,
-    /// say: `["/bin/sh", "-c", "ulimit -f 16; exec \"$@\"", "sh"]`).
+    /// say: `["/bin/sh", "-c", "ulimit -f 16; exec \"$@\"", "sh"]`); `setting` adds to its
+    /// environment.
     @discardableResult
     func latent(_ arguments: [String], interruptAfterLine: String? = nil, signal: Int32 = SIGINT,
-                launcher: [String] = [], binary: URL = binary, in directory: String? = nil) throws -> Result {
+                launcher: [String] = [], binary: URL = binary, in directory: String? = nil,
+                setting: [String: String] = [:]) throws -> Result {
         let process = Process()
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
@@ -34,6 +36,7 @@ class CommandTestCase: XCTestCase {
         // Image folders are cached in this test's own folder, never the user's.
         var environment = ProcessInfo.processInfo.environment
         environment["XDG_CACHE_HOME"] = try cacheHome()
+        environment.merge(setting) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -56,8 +59,9 @@ class CommandTestCase: XCTestCase {
     }
 
     /// Bad input: exit status 2 and exactly one line on stderr that contains `fragment`.
-    func assertBadInput(_ arguments: [String], _ fragment: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let result = try latent(arguments)
+    func assertBadInput(_ arguments: [String], _ fragment: String, setting: [String: String] = [:],
+                        file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try latent(arguments, setting: setting)
         XCTAssertEqual(result.status, 2, "\(arguments): \(result.stderr)", file: file, line: line)
         let lines = result.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "one line, got: \(result.stderr)", file: file, line: line)

@@ -13,23 +13,57 @@ import Glibc
 /// and inversion. Anything else, a damaged entry included, is a miss: the folder is read again
 /// and the entry replaced. Entries are written whole to a temporary file and renamed, so a
 /// crash leaves the old entry or none; a cache that cannot be written is no error.
+///
+/// The cache keeps at most `limit` bytes, dropping the least recently used entries first (a
+/// hit counts as a use), and never writes an entry that would leave less than `keepFree`
+/// bytes on its disk: the user's checkpoints come before a faster second load.
 public struct FolderCache: Sendable {
     /// The directory the entries live in.
     public let directory: String
+    /// Most bytes the entries may take together.
+    public let limit: Int
+    /// Bytes an entry must leave free on the cache's file system.
+    public let keepFree: Int
 
-    public init(directory: String) {
+    /// 10 GiB: about four sets of 200,000 colour images of 64x64.
+    public static let defaultLimit = 10 << 30
+    /// 1 GiB.
+    public static let defaultKeepFree = 1 << 30
+
+    public init(directory: String, limit: Int = FolderCache.defaultLimit, keepFree: Int = FolderCache.defaultKeepFree) {
         self.directory = directory
+        self.limit = limit
+        self.keepFree = keepFree
     }
 
     /// The cache under `$XDG_CACHE_HOME`, or `$HOME/.cache`; nil when neither is set, or when
     /// `LATENT_CACHE=off` turns caching off (a one-off folder too large to keep twice).
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> FolderCache? {
-        if environment["LATENT_CACHE"] == "off" { return nil }
+    /// `LATENT_CACHE=SIZE` (`20G`, `500M`, bytes without a suffix) sets its limit; any other
+    /// value is an error.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FolderCache? {
+        var limit = defaultLimit
+        if let setting = environment["LATENT_CACHE"], !setting.isEmpty {
+            if setting == "off" { return nil }
+            guard let bytes = byteCount(setting) else {
+                throw DataError("LATENT_CACHE='\(setting)': give off, or the cache's largest size such as 20G or 500M")
+            }
+            limit = bytes
+        }
         if let base = environment["XDG_CACHE_HOME"], base.hasPrefix("/") {
-            return FolderCache(directory: "\(base)/latent/folders")
+            return FolderCache(directory: "\(base)/latent/folders", limit: limit)
         }
         guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
-        return FolderCache(directory: "\(home)/.cache/latent/folders")
+        return FolderCache(directory: "\(home)/.cache/latent/folders", limit: limit)
+    }
+
+    /// "20G", "500M", "64K" or a plain count of bytes; nil for anything else or a size past 1 PiB.
+    static func byteCount(_ text: String) -> Int? {
+        let units: [Character: Int] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        var digits = Substring(text), shift = 0
+        if let last = text.last?.uppercased().first, let unit = units[last] { (digits, shift) = (text.dropLast(), unit) }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int(digits), value >= 0,
+              value <= (1 << 50) >> shift else { return nil }
+        return value << shift
     }
 
     /// What a folder's images are, as far as a cache can tell without reading them: a hash of
@@ -95,7 +129,16 @@ public struct FolderCache: Sendable {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
-        var reader = EntryReader(descriptor: descriptor, remaining: Int(status.st_size))
+        let split = read(descriptor, size: Int(status.st_size), stamp: stamp, options: options, name: name,
+                         classNames: classNames, testOnly: testOnly)
+        // A hit is a use: the entry moves to the back of the queue of entries to drop.
+        if split != nil { futimens(descriptor, nil) }
+        return split
+    }
+
+    private func read(_ descriptor: Int32, size: Int, stamp: Stamp, options: DataOptions, name: String,
+                      classNames: [String], testOnly: Bool) -> DataSplit? {
+        var reader = EntryReader(descriptor: descriptor, remaining: size)
         do {
             guard try reader.bytes(FolderCache.magic.count) == FolderCache.magic, try reader.number() == FolderCache.version,
                   try reader.number() == stamp.first, try reader.number() == stamp.second,
@@ -144,6 +187,15 @@ public struct FolderCache: Sendable {
         guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return }
         let target = path(of: stamp)
         removeAbandonedPartials()
+        // The header is at most a few bytes per image and class name beyond the pixels.
+        let entrySize = split.train.pixels.count + split.test.pixels.count + 8 * (stamp.fileCount + 16)
+            + classNames.reduce(0) { $0 + 8 + $1.utf8.count }
+        // The old entry goes in any case: it no longer answers for this folder.
+        guard entrySize <= limit, leavesRoom(for: entrySize) else {
+            unlink(target)
+            return
+        }
+        makeRoom(for: entrySize, replacing: target)
         let temporary = "\(target).\(getpid()).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return }
@@ -165,6 +217,31 @@ public struct FolderCache: Sendable {
             && FolderCache.writeAll(split.test.pixels, to: descriptor)
         let closed = close(descriptor) == 0
         if !(written && closed && rename(temporary, target) == 0) { unlink(temporary) }
+    }
+
+    /// Whether the file system keeps `keepFree` bytes after `size` more.
+    private func leavesRoom(for size: Int) -> Bool {
+        var status = statvfs()
+        guard statvfs(directory, &status) == 0 else { return false }
+        let available = Double(status.f_bavail) * Double(status.f_frsize)
+        return available - Double(size) >= Double(keepFree)
+    }
+
+    /// Drops the least recently used entries other than `target` until one of `size` bytes
+    /// fits under the limit beside the rest.
+    private func makeRoom(for size: Int, replacing target: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        var entries: [(path: String, bytes: Int, used: Double)] = []
+        for name in names where name.hasSuffix(".folder") {
+            let path = "\(directory)/\(name)"
+            var status = stat()
+            guard path != target, lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            entries.append((path, Int(status.st_size), Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9))
+        }
+        var total = entries.reduce(size) { $0 + $1.bytes }
+        for entry in entries.sorted(by: { $0.used < $1.used }) where total > limit {
+            if unlink(entry.path) == 0 { total -= entry.bytes }
+        }
     }
 
     /// Deletes the temporaries of saves whose process is gone (killed while writing).

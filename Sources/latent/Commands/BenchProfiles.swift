@@ -81,13 +81,15 @@ extension Bench {
     }
 
     /// Prints how long reading --data takes at the model's image size and channels: from the
-    /// files on every core (which also writes a cache entry), then from that entry.
+    /// files on every core (which also writes a cache entry), then from that entry; null when
+    /// no entry was made (data that is not a folder, or a disk without room for it).
     func profileLoad(_ architecture: Architecture) throws {
         let spec: DataSpec
         do { spec = try DataSpec(parsing: data) } catch let error as DataSpec.SpecError {
             throw UsageError("--data '\(error.spec)': \(error.reason)")
         }
-        let cache = FolderCache(directory: NSTemporaryDirectory() + "latent-bench-cache-\(getpid())")
+        // A cache of its own, without the user's limit, deleted after.
+        let cache = FolderCache(directory: NSTemporaryDirectory() + "latent-bench-cache-\(getpid())", limit: .max)
         defer { try? FileManager.default.removeItem(atPath: cache.directory) }
         let options = DataOptions.matching(architecture.image)
         func timed(_ work: () throws -> DataSplit) rethrows -> (DataSplit, Double) {
@@ -107,7 +109,9 @@ extension Bench {
             (images, shape, seconds, peak) = (split.train.count + split.test.count, "\(split.shape)", time, maximumResidentMegabytes())
             megabytes = Double(split.train.pixels.count + split.test.pixels.count) / 1e6
         }
-        let (_, cachedSeconds) = try timed { try spec.load(options: options, cache: cache) }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: cache.directory)) ?? []
+        let cachedSeconds = entries.contains { $0.hasSuffix(".folder") }
+            ? try timed { try spec.load(options: options, cache: cache) }.1 : .nan
         let workers = ProcessInfo.processInfo.activeProcessorCount
         Console.line(JSONLine.encode([
             ("data", data), ("image", shape), ("images", images), ("workers", workers),

@@ -43,7 +43,7 @@ struct DataChoice {
         do {
             split = try DataSpec(parsing: spec).load(options: options, testOnly: testOnly,
                                                      progress: showProgress ? progress.report : nil,
-                                                     cache: FolderCache.standard())
+                                                     cache: try FolderCache.standard())
         } catch let error as DataSpec.SpecError {
             switch source {
             case .flag: throw UsageError("--data '\(error.spec)': \(error.reason)")

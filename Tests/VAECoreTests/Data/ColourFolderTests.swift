@@ -3,15 +3,8 @@ import XCTest
 @testable import VAECore
 
 /// Folders of colour pictures: colour when any image has colour, the folder's own size, every
-/// image fitted, and the cache that makes a second load one file read.
+/// image fitted.
 final class ColourFolderTests: XCTestCase {
-    /// A `width` x `height` PPM whose pixels are (red, green, blue) but for a dark dot.
-    private func writePPM(_ path: String, width: Int = 40, height: Int = 40, _ colour: (UInt8, UInt8, UInt8)) {
-        var pixels: [UInt8] = []
-        for i in 0..<(width * height) { pixels += i == width + 1 ? [0, 0, 0] : [colour.0, colour.1, colour.2] }
-        _ = FileManager.default.createFile(atPath: path, contents: Data(Array("P6\n\(width) \(height)\n255\n".utf8) + pixels))
-    }
-
     private func writePGM(_ path: String, width: Int = 40, height: Int = 40, value: UInt8) {
         let pixels = [UInt8](repeating: value, count: width * height)
         _ = FileManager.default.createFile(atPath: path, contents: Data(Array("P5\n\(width) \(height)\n255\n".utf8) + pixels))
@@ -53,75 +46,6 @@ final class ColourFolderTests: XCTestCase {
         XCTAssertEqual(try DataSpec(parsing: dir).load().shape, ImageShape(channels: 3, height: 64, width: 64))
         XCTAssertEqual(try DataSpec(parsing: dir).load(options: DataOptions(size: 16)).shape,
                        ImageShape(channels: 3, height: 16, width: 16))
-    }
-
-    func testCache_HitsWhenNothingChanged_MissesAfterAChange() throws {
-        let dir = try temporaryDirectory(self), cacheDir = try temporaryDirectory(self)
-        let cache = FolderCache(directory: cacheDir + "/folders")
-        for i in 0..<6 { writePPM("\(dir)/\(i).ppm", (UInt8(40 * i), 100, 50)) }
-        let first = try ImageFolder.load(dir, cache: cache)
-        let entries = try FileManager.default.contentsOfDirectory(atPath: cacheDir + "/folders")
-        XCTAssertEqual(entries.count, 1, "one entry per folder")
-        let entry = cacheDir + "/folders/" + entries[0]
-
-        // A hit reads the entry, not the images: a marked entry shows through.
-        var bytes = try XCTUnwrap(FileManager.default.contents(atPath: entry))
-        bytes[bytes.count - 1] ^= 0xFF
-        XCTAssertTrue(FileManager.default.createFile(atPath: entry, contents: bytes))
-        let hit = try ImageFolder.load(dir, cache: cache)
-        XCTAssertEqual(hit.train.pixels, first.train.pixels)
-        XCTAssertNotEqual(hit.test.pixels, first.test.pixels, "came from the entry")
-        XCTAssertEqual(try ImageFolder.load(dir, options: DataOptions(size: 40, channels: 3), cache: cache).test.pixels,
-                       hit.test.pixels, "asking for what the folder chose is the same entry")
-        XCTAssertEqual(try ImageFolder.load(dir, testOnly: true, cache: cache).test.pixels, hit.test.pixels)
-
-        // Other options miss and replace the entry.
-        let small = try ImageFolder.load(dir, options: DataOptions(size: 20), cache: cache)
-        XCTAssertEqual(small.shape.height, 20)
-        XCTAssertEqual(try ImageFolder.load(dir, cache: cache).test.pixels, first.test.pixels, "read again")
-
-        // A changed image misses.
-        bytes = try XCTUnwrap(FileManager.default.contents(atPath: entry))
-        bytes[bytes.count - 1] ^= 0xFF
-        XCTAssertTrue(FileManager.default.createFile(atPath: entry, contents: bytes))
-        writePPM("\(dir)/5.ppm", width: 40, height: 40, (0, 0, 255))
-        let changed = try ImageFolder.load(dir, cache: cache)
-        XCTAssertEqual(changed.test.image(0)[40 * 40 * 3 - 1], 1, "the new picture, not the entry")
-        // So does an added one, and a damaged entry is a miss, not an error.
-        writePPM("\(dir)/6.ppm", (1, 2, 3))
-        XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 6)
-        XCTAssertTrue(FileManager.default.createFile(atPath: entry, contents: Data([1, 2, 3])))
-        XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 6)
-    }
-
-    func testCache_AnEntryWhoseSplitOrClassesDoNotMatchTheFolderIsAMiss() throws {
-        let dir = try temporaryDirectory(self), cacheDir = try temporaryDirectory(self)
-        let cache = FolderCache(directory: cacheDir)
-        for i in 0..<6 { writePPM("\(dir)/\(i).ppm", (UInt8(40 * i), 100, 50)) }
-        let first = try ImageFolder.load(dir, cache: cache)
-        let entry = cacheDir + "/" + (try FileManager.default.contentsOfDirectory(atPath: cacheDir))[0]
-        // The training and test counts (after the magic, version, stamp, file count and six
-        // settings, 8 bytes each) swapped for 0 and 6: a valid-looking entry of no training set.
-        var bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: entry)))
-        for (offset, value) in [(88, 0), (96, 6)] {
-            for k in 0..<8 { bytes[offset + k] = UInt8(truncatingIfNeeded: value >> (8 * k)) }
-        }
-        XCTAssertTrue(FileManager.default.createFile(atPath: entry, contents: Data(bytes)))
-        let again = try ImageFolder.load(dir, cache: cache)
-        XCTAssertEqual(again.train.count, 5, "read again, not taken from the entry")
-        XCTAssertEqual(again.test.pixels, first.test.pixels)
-        // A FIFO where the entry belongs is a miss too, at once.
-        try FileManager.default.removeItem(atPath: entry)
-        XCTAssertEqual(mkfifo(entry, 0o644), 0)
-        XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 5)
-    }
-
-    func testCacheLocation_FollowsXDG() {
-        XCTAssertEqual(FolderCache.standard(environment: ["XDG_CACHE_HOME": "/c", "HOME": "/h"])?.directory, "/c/latent/folders")
-        XCTAssertEqual(FolderCache.standard(environment: ["HOME": "/h"])?.directory, "/h/.cache/latent/folders")
-        XCTAssertEqual(FolderCache.standard(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"])?.directory, "/h/.cache/latent/folders")
-        XCTAssertNil(FolderCache.standard(environment: [:]))
-        XCTAssertNil(FolderCache.standard(environment: ["HOME": "/h", "LATENT_CACHE": "off"]), "turned off")
     }
 
     func testLoading_ReportsProgressAndNamesTheFirstBadFile() throws {
