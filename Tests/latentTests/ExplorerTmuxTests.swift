@@ -75,16 +75,26 @@ final class ExplorerTmuxTests: XCTestCase {
     @discardableResult
     func waitFor(_ texts: String..., seconds: Double = 30, still: Bool = false,
                  file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        var previous = ""
+        let shown = try waitUntil(texts.map { "'\($0)'" }.joined(separator: ", "), seconds: seconds, file: file, line: line) { screen in
+            defer { previous = screen }
+            return texts.allSatisfy(screen.contains) && (!still || screen == previous)
+        }
+        return shown
+    }
+
+    /// Polls the pane until `isDone` holds for one capture, failing with `what` after `seconds`.
+    @discardableResult
+    func waitUntil(_ what: String, seconds: Double = 30, file: StaticString = #filePath, line: UInt = #line,
+                   _ isDone: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var last = ""
         while Date() < deadline {
-            let previous = last
             last = try screen()
-            if texts.allSatisfy(last.contains) && (!still || last == previous) { return last }
+            if isDone(last) { return last }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        let missing = texts.filter { !last.contains($0) }.map { "'\($0)'" }.joined(separator: ", ")
-        XCTFail("\(missing) did not appear; the screen was:\n\(last)", file: file, line: line)
+        XCTFail("\(what) did not come; the screen was:\n\(last)", file: file, line: line)
         return last
     }
 
@@ -123,14 +133,9 @@ final class ExplorerTmuxTests: XCTestCase {
         try tmux(["send-keys", "-t", "main", "?"])
         try waitFor("jump to the nearest encoded image")
         try tmux(["send-keys", "-t", "main", "x"])
-        let deadline = Date().addingTimeInterval(10)
-        var closed = try screen()
-        while closed.contains("any key closes this help") && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.1)
-            closed = try screen()
+        try waitUntil("the help closed on any key") {
+            !$0.contains("any key closes this help") && $0.contains("decoded at the cursor")
         }
-        XCTAssertFalse(closed.contains("any key closes this help"), closed)
-        XCTAssertTrue(closed.contains("decoded at the cursor"), closed)
 
         try tmux(["send-keys", "-t", "main", "q"])
         let after = try waitFor("EXITED 0")
@@ -152,8 +157,9 @@ final class ExplorerTmuxTests: XCTestCase {
         print("first frame of latent after \(milliseconds) ms (tmux start and polling included; this build)")
         XCTAssertTrue(first.contains("z = (0, 0)"), "the image at the origin is on the first frame:\n\(first)")
         XCTAssertLessThan(milliseconds, 5000)
-        let map = try waitFor("n nearest")
-        XCTAssertTrue(map.contains("Ankle boot") || map.contains("synthetic"), map)
+        try waitUntil("the map with its legend") {
+            $0.contains("n nearest") && ($0.contains("Ankle boot") || $0.contains("synthetic"))
+        }
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
     }
@@ -436,13 +442,8 @@ extension ExplorerTmuxTests {
         try tmux(["send-keys", "-t", "main", "?"])
         try waitFor("any key closes this help")
         try tmux(["send-keys", "-t", "main", "q"])
-        var closed = try screen()
-        for _ in 0..<100 where closed.contains("any key closes this help") {
-            Thread.sleep(forTimeInterval: 0.05)
-            closed = try screen()
-        }
-        XCTAssertFalse(closed.contains("any key closes this help"), closed)
-        XCTAssertTrue(closed.contains("frame 2/12") && !closed.contains("EXITED"), "q closed the help only:\n\(closed)")
+        let closed = try waitUntil("the help closed by q") { !$0.contains("any key closes this help") && $0.contains("frame 2/12") }
+        XCTAssertFalse(closed.contains("EXITED"), "q closed the help only:\n\(closed)")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
     }
