@@ -105,14 +105,20 @@ final class FolderCacheTests: XCTestCase {
         let first = try XCTUnwrap(entries(cache).first)
         _ = try ImageFolder.load(dirs[1], cache: cache)
         XCTAssertEqual(entries(cache).count, 2)
-        // Using the first again makes the second the least recently used.
-        let entryPath = cache.directory + "/" + first
-        XCTAssertEqual(utimensat(AT_FDCWD, entryPath, [timespec(tv_sec: 1, tv_nsec: 0), timespec(tv_sec: 1, tv_nsec: 0)], 0), 0)
+        let second = try XCTUnwrap(entries(cache).first { $0 != first })
+        // Both dated long ago, the first before the second (file times move in clock ticks, so
+        // entries written a moment apart may carry the same time)...
+        func date(_ entry: String, _ seconds: Int) {
+            let time = timespec(tv_sec: seconds, tv_nsec: 0)
+            XCTAssertEqual(utimensat(AT_FDCWD, cache.directory + "/" + entry, [time, time], 0), 0)
+        }
+        date(first, 1)
+        date(second, 2)
+        // ...then a hit on the first makes the second the least recently used.
         _ = try ImageFolder.load(dirs[0], cache: cache)
         var status = stat()
-        XCTAssertEqual(stat(entryPath, &status), 0)
-        XCTAssertGreaterThan(status.st_mtim.tv_sec, 1, "a hit counts as a use")
-        let second = try XCTUnwrap(entries(cache).first { $0 != first })
+        XCTAssertEqual(stat(cache.directory + "/" + first, &status), 0)
+        XCTAssertGreaterThan(status.st_mtim.tv_sec, 2, "a hit counts as a use")
         _ = try ImageFolder.load(dirs[2], cache: cache)
         let kept = entries(cache)
         XCTAssertEqual(kept.count, 2)
