@@ -137,12 +137,12 @@ final class ExplorerAppTests: XCTestCase {
     func testAxisKeysOnA2DModel_SayWhyTheyDoNothing() throws {
         let (app, _) = makeApp()
         let screen = try XCTUnwrap(app.screens.first as? ExploreScreen)
-        screen.noticeSeconds = 0.2
+        screen.noticeSeconds = 1
         app.handle(.character("p"))
         XCTAssertTrue(app.frame().lines[29].contains("a 2-D model: its two latent dimensions are the map's axes already"),
                       app.frame().lines[29])
         XCTAssertTrue(screen.isBusy, "drawn again when the notice goes")
-        Thread.sleep(forTimeInterval: 0.3)
+        Thread.sleep(forTimeInterval: 1.2)
         XCTAssertTrue(app.frame().lines[29].contains("n nearest"), "the keys come back")
         XCTAssertFalse(screen.isBusy)
     }

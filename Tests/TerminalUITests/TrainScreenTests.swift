@@ -73,7 +73,7 @@ final class TrainScreenTests: XCTestCase {
     func testNotice_GivesWayToTheEpochLineAfterAFewSeconds() {
         let screen = TrainScreen(trainer: makeTrainer(), abilities: .init(unicode: true, colors: 256, noColor: false),
                                  checkpoint: "m.safetensors")
-        screen.messageSeconds = 0.2
+        screen.messageSeconds = 1
         screen.queue.receive(.epoch(EpochRecord(epoch: 1, step: 4, train: LossTerms(reconstruction: 200, kl: 5, total: 205),
                                                 test: EvaluationResult(count: 42, reconstruction: 190, kl: 5),
                                                 beta: 1, trainSeconds: 1, imagesPerSecond: 100)))
@@ -81,7 +81,7 @@ final class TrainScreenTests: XCTestCase {
         screen.update()
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "t")
         XCTAssertTrue(app.frame().lines[2].contains("saved m.safetensors"))
-        Thread.sleep(forTimeInterval: 0.3)
+        Thread.sleep(forTimeInterval: 1.2)
         XCTAssertTrue(app.frame().lines[2].contains("epoch 1: train 205.00"), app.frame().lines[2])
     }
 

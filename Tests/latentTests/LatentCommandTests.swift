@@ -17,11 +17,11 @@ class CommandTestCase: XCTestCase {
     }
 
     /// Runs the built binary to its end. With `interruptAfterLine`, sends `signal` once that
-    /// text has shown on stdout; `launcher` goes before the binary (a shell that sets limits,
+    /// text has shown on stdout, `signalDelay` seconds later; `launcher` goes before the binary (a shell that sets limits,
     /// say: `["/bin/sh", "-c", "ulimit -f 16; exec \"$@\"", "sh"]`); `setting` adds to its
     /// environment.
     @discardableResult
-    func latent(_ arguments: [String], interruptAfterLine: String? = nil, signal: Int32 = SIGINT,
+    func latent(_ arguments: [String], interruptAfterLine: String? = nil, signal: Int32 = SIGINT, signalDelay: Double = 0,
                 launcher: [String] = [], binary: URL = binary, in directory: String? = nil,
                 setting: [String: String] = [:]) throws -> Result {
         let process = Process()
@@ -49,6 +49,7 @@ class CommandTestCase: XCTestCase {
                 stdout += chunk
                 if String(decoding: stdout, as: UTF8.self).contains(marker) { break }
             }
+            Thread.sleep(forTimeInterval: signalDelay)
             kill(process.processIdentifier, signal)
         }
         stdout += out.fileHandleForReading.readDataToEndOfFile()
