@@ -304,6 +304,42 @@ void lk_col2im(const lk_conv_geometry *g, const float *columns, long batch, long
     free(phases);
 }
 
+void lk_pack_taps(const float *weight, float *packed, long taps, long rows, long columns,
+                  long row_stride, long column_stride) {
+    const long matrix = rows * columns;
+    if (column_stride > row_stride) {
+        for (long c = 0; c < columns; c++) for (long r = 0; r < rows; r++) {
+            const float *src = weight + r * row_stride + c * column_stride;
+            float *dst = packed + r * columns + c;
+            for (long t = 0; t < taps; t++) dst[t * matrix] = src[t];
+        }
+    } else {
+        for (long r = 0; r < rows; r++) for (long c = 0; c < columns; c++) {
+            const float *src = weight + r * row_stride + c * column_stride;
+            float *dst = packed + r * columns + c;
+            for (long t = 0; t < taps; t++) dst[t * matrix] = src[t];
+        }
+    }
+}
+
+void lk_unpack_taps_add(const float *packed, float *weight, long taps, long rows, long columns,
+                        long row_stride, long column_stride) {
+    const long matrix = rows * columns;
+    if (column_stride > row_stride) {
+        for (long c = 0; c < columns; c++) for (long r = 0; r < rows; r++) {
+            float *dst = weight + r * row_stride + c * column_stride;
+            const float *src = packed + r * columns + c;
+            for (long t = 0; t < taps; t++) dst[t] += src[t * matrix];
+        }
+    } else {
+        for (long r = 0; r < rows; r++) for (long c = 0; c < columns; c++) {
+            float *dst = weight + r * row_stride + c * column_stride;
+            const float *src = packed + r * columns + c;
+            for (long t = 0; t < taps; t++) dst[t] += src[t * matrix];
+        }
+    }
+}
+
 LK_CLONES
 void lk_positions_to_grid(const lk_phase_grid *g, const float *positions, long batch, long channels,
                           long oh, long ow, float *grid, long first, long last) {

@@ -85,6 +85,16 @@ void lk_image_to_phases(const lk_phase_grid *g, const float *image, long batch, 
 void lk_phases_to_image(const lk_phase_grid *g, const float *phases, long batch, long channels,
                         long h, long w, const float *bias, float *image, long first, long last);
 
+/// packed[t][r][c] = weight[r * row_stride + c * column_stride + t]: a convolution's weights in
+/// one [rows, columns] matrix per kernel tap. The k*k taps of one (r, c) are contiguous in the
+/// PyTorch layouts, so they are read in order, the larger stride outermost.
+void lk_pack_taps(const float *weight, float *packed, long taps, long rows, long columns,
+                  long row_stride, long column_stride);
+
+/// weight[r * row_stride + c * column_stride + t] += packed[t][r][c] (the adjoint of lk_pack_taps).
+void lk_unpack_taps_add(const float *packed, float *weight, long taps, long rows, long columns,
+                        long row_stride, long column_stride);
+
 /// Returns 1 when the CPU has the AVX-512 subsets OpenBLAS's SkylakeX kernels use
 /// (F, CD, BW, DQ, VL), else 0.
 int lk_cpu_has_avx512(void);

@@ -2,17 +2,20 @@ import CKernels
 
 /// Conv2D on phase grids: one sgemm per kernel tap, no column matrix (see `PhaseGrid`).
 /// Legend: N = batch, C = input channels, O = output channels, R = grid row length, L = span.
-/// Scratch: input phases [s², C, R] | output grid [O, R] | packed weights, their gradient [k², O, C].
+/// Scratch: input phases [s², C, R] | output grid [O, R] | the packed weights' gradient [k², O, C];
+/// the packed weights themselves are kept by the layer (`PackedTaps`).
 extension Conv2D {
     func phaseScratchCount(batchSize n: Int) -> Int {
         let grid = phaseGrid
         let r = grid.rowLength(batch: n)
         return grid.phaseCount * geometry.channels * r + outputChannels * r
-            + 2 * grid.taps * outputChannels * geometry.channels
+            + grid.taps * outputChannels * geometry.channels
     }
 
-    private func weightIndex(_ o: Int, _ c: Int, _ t: Int) -> Int {
-        (o * geometry.channels + c) * geometry.kernel * geometry.kernel + t
+    /// Output channel o, input channel c of the weight [O, C, k, k].
+    private var weightStrides: PhaseGrid.WeightStrides {
+        let taps = geometry.kernel * geometry.kernel
+        return .init(row: geometry.channels * taps, column: taps)
     }
 
     /// Y[:, grid] = Σ_taps W_tap [O, C] · X_phase[:, grid + d];  y = Y at the positions + b.
@@ -21,9 +24,8 @@ extension Conv2D {
         let grid = phaseGrid
         let (c, o, r, span) = (geometry.channels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
         let phases = scratch, output = phases + grid.phaseCount * c * r
-        let packed = output + o * r
+        let packed = packedTaps.matrices(of: self.weight, storage: weight, grid: grid, rows: o, columns: c, strides: weightStrides)
         grid.imageToPhases(x, batch: n, channels: c, phases: phases)
-        grid.packTaps(weight, rows: o, columns: c, into: packed, index: weightIndex)
         output.update(repeating: 0, count: o * r)
         for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
             let t = ky * geometry.kernel + kx
@@ -37,12 +39,13 @@ extension Conv2D {
 
     /// dW_tap = dY · X_phaseᵀ (shifted);  db = Σ dY;  dX_phase[:, grid + d] += W_tapᵀ · dY.
     func backwardPhaseGEMM(_ buffers: ConvolutionBackwardBuffers, batch n: Int) {
-        // The packed weights are the ones the forward pass left in scratch.
         let (dy, scratch, dWeight, dBias, dx) = (buffers.dy, buffers.scratch, buffers.dWeight, buffers.dBias, buffers.dx)
         let grid = phaseGrid
         let (c, o, r, span) = (geometry.channels, outputChannels, grid.rowLength(batch: n), grid.span(batch: n))
         let phases = scratch, dOutput = phases + grid.phaseCount * c * r
-        let packed = dOutput + o * r, dPacked = packed + grid.taps * o * c
+        let dPacked = dOutput + o * r
+        // Packed by the forward pass, unless the weight has changed since.
+        let packed = packedTaps.matrices(of: weight, storage: buffers.weight, grid: grid, rows: o, columns: c, strides: weightStrides)
         grid.positionsToGrid(dy, batch: n, channels: o, grid: dOutput)
         lk_add_row_sums(dOutput, dBias, o, r)
         for ky in 0..<geometry.kernel { for kx in 0..<geometry.kernel {
@@ -52,7 +55,7 @@ extension Conv2D {
                        alpha: 1, a: dOutput, lda: r, b: phases + phase * c * r + shift, ldb: r,
                        beta: 0, c: dPacked + t * o * c, ldc: c)
         } }
-        grid.unpackTaps(dPacked, rows: o, columns: c, into: dWeight, index: weightIndex)
+        grid.unpackTaps(dPacked, rows: o, columns: c, into: dWeight, strides: weightStrides)
         guard let dx else { return }
         // The input phases are no longer needed: their space takes the input gradient's phases.
         phases.update(repeating: 0, count: grid.phaseCount * c * r)

@@ -16,6 +16,8 @@ public final class Conv2D: ConvolutionLayer {
     public let bias: Parameter
     public let algorithm: ConvolutionAlgorithm
     let phaseGrid: PhaseGrid
+    /// The weights one matrix per tap, for the phase-grid algorithm.
+    let packedTaps: PackedTaps
 
     /// A convolution over `inputChannels` x `height` x `width` images, named `name` in checkpoints.
     /// Initialised as PyTorch does: U(-1/√(C k²), 1/√(C k²)).
@@ -26,6 +28,7 @@ public final class Conv2D: ConvolutionLayer {
         geometry = ConvGeometry(channels: inputChannels, height: height, width: width,
                                 kernel: kernelSize, stride: stride, padding: padding)
         phaseGrid = PhaseGrid(geometry)
+        packedTaps = PackedTaps(taps: kernelSize * kernelSize, rows: outputChannels, columns: inputChannels)
         self.algorithm = algorithm ?? .automatic(inputChannels: inputChannels, outputChannels: outputChannels)
         self.outputChannels = outputChannels
         let bound = 1 / Float(geometry.columnRows).squareRoot()

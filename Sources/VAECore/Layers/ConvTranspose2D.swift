@@ -19,6 +19,8 @@ public final class ConvTranspose2D: ConvolutionLayer {
     public let bias: Parameter
     public let algorithm: ConvolutionAlgorithm
     let phaseGrid: PhaseGrid
+    /// The weights one matrix per tap, for the phase-grid algorithm.
+    let packedTaps: PackedTaps
 
     /// A transposed convolution over `inputChannels` x `height` x `width` inputs.
     /// Initialised as PyTorch does, whose fan-in for this layer is O k² (weight dimension 1).
@@ -35,6 +37,7 @@ public final class ConvTranspose2D: ConvolutionLayer {
         precondition(geometry.outHeight == height && geometry.outWidth == width,
                      "transposed geometry mismatch for \(height)x\(width) input")
         phaseGrid = PhaseGrid(geometry)
+        packedTaps = PackedTaps(taps: kernelSize * kernelSize, rows: outputChannels, columns: inputChannels)
         self.algorithm = algorithm ?? .automatic(inputChannels: inputChannels, outputChannels: outputChannels)
         self.inputChannels = inputChannels
         let bound = 1 / Float(geometry.columnRows).squareRoot()

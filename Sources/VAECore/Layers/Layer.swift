@@ -6,7 +6,13 @@ public final class Parameter: @unchecked Sendable {
     /// PyTorch-style name, e.g. `fc1.weight`.
     public let name: String
     /// Current value.
-    public var value: Tensor
+    public var value: Tensor {
+        // Every change goes through this property (an optimiser's step in place included), so
+        // what is derived from the value can tell whether it is still current.
+        didSet { version &+= 1 }
+    }
+    /// Changes on every change of `value`.
+    public private(set) var version: UInt64 = 0
     /// Accumulated gradient, same shape as `value`. Layers only ever add to it.
     public var gradient: Tensor
 

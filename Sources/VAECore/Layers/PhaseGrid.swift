@@ -112,20 +112,20 @@ struct PhaseGrid {
         }
     }
 
-    /// Copies weights into one [rows, columns] matrix per tap: packed[t][r][c] = weight(r, c, t),
-    /// where `index(r, c, t)` locates the value in the PyTorch layout.
+    /// Where a weight sits in the PyTorch layout: (r, c, t) at r * row + c * column + t.
+    struct WeightStrides {
+        var row: Int, column: Int
+    }
+
+    /// Copies weights into one [rows, columns] matrix per tap: packed[t][r][c] = weight(r, c, t).
     func packTaps(_ weight: UnsafePointer<Float>, rows: Int, columns: Int, into packed: UnsafeMutablePointer<Float>,
-                  index: (Int, Int, Int) -> Int) {
-        for t in 0..<taps { for r in 0..<rows { for c in 0..<columns {
-            packed[(t * rows + r) * columns + c] = weight[index(r, c, t)]
-        } } }
+                  strides: WeightStrides) {
+        lk_pack_taps(weight, packed, taps, rows, columns, strides.row, strides.column)
     }
 
     /// Adds per-tap matrices back into a PyTorch-layout gradient (the adjoint of `packTaps`).
     func unpackTaps(_ packed: UnsafePointer<Float>, rows: Int, columns: Int, into gradient: UnsafeMutablePointer<Float>,
-                    index: (Int, Int, Int) -> Int) {
-        for t in 0..<taps { for r in 0..<rows { for c in 0..<columns {
-            gradient[index(r, c, t)] += packed[(t * rows + r) * columns + c]
-        } } }
+                    strides: WeightStrides) {
+        lk_unpack_taps_add(packed, gradient, taps, rows, columns, strides.row, strides.column)
     }
 }

@@ -65,6 +65,43 @@ final class ConvolutionTests: XCTestCase {
         } }
     }
 
+    /// The phase-grid layers keep their weights packed between calls: a weight changed in place,
+    /// as an optimiser's step changes it, or replaced whole, must be packed again.
+    func testPackedWeights_FollowEveryChangeOfTheWeight() {
+        var rng = RandomGenerator(seed: 5)
+        let conv = Conv2D(name: "c", inputChannels: 8, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1,
+                          height: 8, width: 8, algorithm: .phaseGEMM, using: &rng)
+        let transpose = ConvTranspose2D(name: "t", inputChannels: 6, outputChannels: 8, kernelSize: 4, stride: 2, padding: 1,
+                                        outputPadding: 0, height: 4, width: 4, algorithm: .phaseGEMM, using: &rng)
+        func check(_ label: String) {
+            let x = randomTensor([1, 8, 8, 8], seed: 6)
+            var y = Tensor(zeros: conv.outputShape(for: x.shape))
+            var scratch = Tensor(zeros: [conv.scratchCount(batchSize: 1)])
+            conv.forward(x, into: &y, scratch: &scratch)
+            assertClose(y, referenceConv2D(x, weight: conv.weight.value, bias: conv.bias.value, stride: 2, padding: 1),
+                        rtol: 1e-4, atol: 1e-4, "Conv2D \(label)")
+            let z = randomTensor([1, 6, 4, 4], seed: 7)
+            var out = Tensor(zeros: transpose.outputShape(for: z.shape))
+            var space = Tensor(zeros: [transpose.scratchCount(batchSize: 1)])
+            transpose.forward(z, into: &out, scratch: &space)
+            assertClose(out, referenceConvTranspose2D(z, weight: transpose.weight.value, bias: transpose.bias.value,
+                                                      stride: 2, padding: 1, outputPadding: 0),
+                        rtol: 1e-4, atol: 1e-4, "ConvTranspose2D \(label)")
+        }
+        check("as made")
+        for layer in [conv, transpose] as [ConvolutionLayer] {
+            let before = layer.weight.version
+            layer.weight.value.storage.withUnsafeMutableBufferPointer { w in
+                for j in w.indices { w[j] = -2 * w[j] + 0.01 * Float(j % 7) }
+            }
+            XCTAssertNotEqual(layer.weight.version, before, "a change in place is a new version")
+        }
+        check("changed in place")
+        conv.weight.value = randomTensor(conv.weight.value.shape, seed: 8)
+        transpose.weight.value = randomTensor(transpose.weight.value.shape, seed: 9)
+        check("replaced")
+    }
+
     func testAutomaticChoice_UsesPhaseGridsOnlyWithManyChannelsOnBothSides() {
         XCTAssertEqual(ConvolutionAlgorithm.automatic(inputChannels: 1, outputChannels: 32), .im2col)
         XCTAssertEqual(ConvolutionAlgorithm.automatic(inputChannels: 32, outputChannels: 1), .im2col)
