@@ -304,40 +304,48 @@ void lk_col2im(const lk_conv_geometry *g, const float *columns, long batch, long
     free(phases);
 }
 
-void lk_pack_taps(const float *weight, float *packed, long taps, long rows, long columns,
-                  long row_stride, long column_stride) {
-    const long matrix = rows * columns;
-    if (column_stride > row_stride) {
-        for (long c = 0; c < columns; c++) for (long r = 0; r < rows; r++) {
-            const float *src = weight + r * row_stride + c * column_stride;
-            float *dst = packed + r * columns + c;
-            for (long t = 0; t < taps; t++) dst[t * matrix] = src[t];
-        }
-    } else {
-        for (long r = 0; r < rows; r++) for (long c = 0; c < columns; c++) {
-            const float *src = weight + r * row_stride + c * column_stride;
-            float *dst = packed + r * columns + c;
-            for (long t = 0; t < taps; t++) dst[t * matrix] = src[t];
+/// Columns c0..<c0 + LK_TAP_BLOCK of row r, every tap, between the PyTorch layout and the
+/// per-tap matrices (`into_matrices`) or back, added: each tap's values make one short
+/// contiguous run in its matrix, and the columns' taps lie on a few nearby lines of the layout.
+/// The side only read is passed without const by the two callers below.
+enum { LK_TAP_BLOCK = 16 };
+
+static void lk_tap_block(float *layout, float *matrices, long taps, long rows, long columns,
+                         long row_stride, long column_stride, long r, long c0, int into_matrices) {
+    const long n = columns - c0 < LK_TAP_BLOCK ? columns - c0 : LK_TAP_BLOCK;
+    for (long t = 0; t < taps; t++) {
+        float *matrix_row = matrices + (t * rows + r) * columns + c0;
+        float *tap = layout + r * row_stride + c0 * column_stride + t;
+        if (into_matrices) {
+            for (long b = 0; b < n; b++) matrix_row[b] = tap[b * column_stride];
+        } else {
+            for (long b = 0; b < n; b++) tap[b * column_stride] += matrix_row[b];
         }
     }
 }
 
+/// Every block, the larger stride outermost so that the layout is walked in order.
+static void lk_tap_blocks(float *layout, float *matrices, long taps, long rows, long columns,
+                          long row_stride, long column_stride, int into_matrices) {
+    if (column_stride > row_stride) {
+        for (long c0 = 0; c0 < columns; c0 += LK_TAP_BLOCK)
+            for (long r = 0; r < rows; r++)
+                lk_tap_block(layout, matrices, taps, rows, columns, row_stride, column_stride, r, c0, into_matrices);
+    } else {
+        for (long r = 0; r < rows; r++)
+            for (long c0 = 0; c0 < columns; c0 += LK_TAP_BLOCK)
+                lk_tap_block(layout, matrices, taps, rows, columns, row_stride, column_stride, r, c0, into_matrices);
+    }
+}
+
+void lk_pack_taps(const float *weight, float *packed, long taps, long rows, long columns,
+                  long row_stride, long column_stride) {
+    lk_tap_blocks((float *)weight, packed, taps, rows, columns, row_stride, column_stride, 1);
+}
+
 void lk_unpack_taps_add(const float *packed, float *weight, long taps, long rows, long columns,
                         long row_stride, long column_stride) {
-    const long matrix = rows * columns;
-    if (column_stride > row_stride) {
-        for (long c = 0; c < columns; c++) for (long r = 0; r < rows; r++) {
-            float *dst = weight + r * row_stride + c * column_stride;
-            const float *src = packed + r * columns + c;
-            for (long t = 0; t < taps; t++) dst[t] += src[t * matrix];
-        }
-    } else {
-        for (long r = 0; r < rows; r++) for (long c = 0; c < columns; c++) {
-            float *dst = weight + r * row_stride + c * column_stride;
-            const float *src = packed + r * columns + c;
-            for (long t = 0; t < taps; t++) dst[t] += src[t * matrix];
-        }
-    }
+    lk_tap_blocks(weight, (float *)packed, taps, rows, columns, row_stride, column_stride, 0);
 }
 
 LK_CLONES

@@ -87,7 +87,7 @@ void lk_phases_to_image(const lk_phase_grid *g, const float *phases, long batch,
 
 /// packed[t][r][c] = weight[r * row_stride + c * column_stride + t]: a convolution's weights in
 /// one [rows, columns] matrix per kernel tap. The k*k taps of one (r, c) are contiguous in the
-/// PyTorch layouts, so they are read in order, the larger stride outermost.
+/// PyTorch layouts; columns go in blocks so that both sides are touched a cache line at a time.
 void lk_pack_taps(const float *weight, float *packed, long taps, long rows, long columns,
                   long row_stride, long column_stride);
 
