@@ -187,18 +187,6 @@ public struct FolderCache: Sendable {
         guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return }
         let target = path(of: stamp)
         removeAbandonedPartials()
-        // The header is at most a few bytes per image and class name beyond the pixels.
-        let entrySize = split.train.pixels.count + split.test.pixels.count + 8 * (stamp.fileCount + 16)
-            + classNames.reduce(0) { $0 + 8 + $1.utf8.count }
-        // The old entry goes in any case: it no longer answers for this folder.
-        guard entrySize <= limit, leavesRoom(for: entrySize) else {
-            unlink(target)
-            return
-        }
-        makeRoom(for: entrySize, replacing: target)
-        let temporary = "\(target).\(getpid()).partial"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return }
         var header = FolderCache.magic
         for value in [FolderCache.version, stamp.first, stamp.second] { header.appendLittleEndian(value) }
         for value in [stamp.fileCount, made.size, made.channels, FolderCache.code(made.fit, ImageFit.allCases),
@@ -213,6 +201,16 @@ public struct FolderCache: Sendable {
         if let train = split.train.labels, let test = split.test.labels, !classNames.isEmpty {
             for label in train + test { header.appendLittleEndian(UInt64(label)) }
         }
+        let entrySize = header.count + split.train.pixels.count + split.test.pixels.count
+        // The old entry goes in any case: it no longer answers for this folder.
+        guard entrySize <= limit, leavesRoom(for: entrySize) else {
+            unlink(target)
+            return
+        }
+        makeRoom(for: entrySize, replacing: target)
+        let temporary = "\(target).\(getpid()).partial"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
         let written = FolderCache.writeAll(header, to: descriptor) && FolderCache.writeAll(split.train.pixels, to: descriptor)
             && FolderCache.writeAll(split.test.pixels, to: descriptor)
         let closed = close(descriptor) == 0
