@@ -58,31 +58,34 @@ final class CompanionTests: CommandTestCase {
 }
 
 extension ExplorerTmuxTests {
-    func testExplorer_OpensACompanionCheckpoint() throws {
+    /// `images` synthetic digits exported for the companion, and mlp2 trained on them by it for
+    /// one epoch, in the test's folder.
+    private func companionRun(images: Int, file: StaticString = #filePath, line: UInt = #line) throws -> (data: String, run: String) {
         let data = directory + "/digits.safetensors", run = directory + "/run.safetensors"
-        XCTAssertEqual(try self.run(binary, ["export-data", "--data", "synthetic:300", "--out", data]).status, 0)
+        XCTAssertEqual(try self.run(binary, ["export-data", "--data", "synthetic:\(images)", "--out", data]).status, 0,
+                       file: file, line: line)
         let trained = try CompanionPython.run(["-m", "latent_torch.train", "--data", data, "--arch", "mlp2", "--epochs", "1", "--out", run])
-        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertEqual(trained.status, 0, trained.stderr, file: file, line: line)
+        return (data, run)
+    }
+
+    func testExplorer_OpensACompanionCheckpoint() throws {
+        let (_, run) = try companionRun(images: 300)
         try start("\(binary) explore --model \(run)")
         try waitFor("n nearest")
         try tmux(["send-keys", "-t", "main", "q"])
         try waitFor("EXITED 0")
     }
-}
 
-extension ExplorerTmuxTests {
     /// latent watch under tmux while the companion trains in the background: each epoch's new
     /// checkpoint replaces the last, and the screen follows it to the end.
     func testWatch_FollowsACompanionRunToItsEnd() throws {
-        let data = directory + "/digits.safetensors", run = directory + "/run.safetensors"
-        XCTAssertEqual(try self.run(binary, ["export-data", "--data", "synthetic:3000", "--out", data]).status, 0)
         // The first epoch first, so that there is a checkpoint to watch; then four more.
-        var trained = try CompanionPython.run(["-m", "latent_torch.train", "--data", data, "--arch", "mlp2", "--epochs", "1", "--out", run])
-        XCTAssertEqual(trained.status, 0, trained.stderr)
+        let (data, run) = try companionRun(images: 3000)
         try start("\(binary) watch \(run)")
         try waitFor("epoch 1: train")
-        trained = try CompanionPython.run(["-m", "latent_torch.train", "--resume", run, "--data", data, "--epochs", "5",
-                                           "--log-every", "5"])
+        let trained = try CompanionPython.run(["-m", "latent_torch.train", "--resume", run, "--data", data, "--epochs", "5",
+                                               "--log-every", "5"])
         XCTAssertEqual(trained.status, 0, trained.stderr)
         let screen = try waitFor("epoch 5: train", "epoch 5/5", "finished", "samples from N(0, I)")
         print("latent watch following a companion run:\n\(screen)")
