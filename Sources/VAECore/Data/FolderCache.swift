@@ -11,8 +11,9 @@ import Glibc
 /// An entry is used only when nothing it was made from has changed: the same image files (by
 /// path, size and modification time, hashed into a `Stamp`) and the same size, channels, fit
 /// and inversion. Anything else, a damaged entry included, is a miss: the folder is read again
-/// and the entry replaced. Entries are written whole to a temporary file and renamed, so a
-/// crash leaves the old entry or none; a cache that cannot be written is no error.
+/// and the entry replaced. Entries are written by `AtomicFile`, so a crash leaves the old entry
+/// or none (and its temporary goes at the next write); a cache that cannot be written is no
+/// error.
 ///
 /// The cache keeps at most `limit` bytes, dropping the least recently used entries first (a
 /// hit counts as a use), and never writes an entry that would leave less than `keepFree`
@@ -186,7 +187,6 @@ public struct FolderCache: Sendable {
     func save(_ split: DataSplit, stamp: Stamp, made: Made, classNames: [String]) {
         guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return }
         let target = path(of: stamp)
-        removeAbandonedPartials()
         var header = FolderCache.magic
         for value in [FolderCache.version, stamp.first, stamp.second] { header.appendLittleEndian(value) }
         for value in [stamp.fileCount, made.size, made.channels, FolderCache.code(made.fit, ImageFit.allCases),
@@ -208,13 +208,8 @@ public struct FolderCache: Sendable {
             return
         }
         makeRoom(for: entrySize, replacing: target)
-        let temporary = "\(target).\(getpid()).partial"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return }
-        let written = FolderCache.writeAll(header, to: descriptor) && FolderCache.writeAll(split.train.pixels, to: descriptor)
-            && FolderCache.writeAll(split.test.pixels, to: descriptor)
-        let closed = close(descriptor) == 0
-        if !(written && closed && rename(temporary, target) == 0) { unlink(temporary) }
+        // Quietly: a cache that cannot be written is no error.
+        try? AtomicFile.write(parts: [header, split.train.pixels, split.test.pixels], to: target)
     }
 
     /// Whether the file system keeps `keepFree` bytes after `size` more.
@@ -242,30 +237,7 @@ public struct FolderCache: Sendable {
         }
     }
 
-    /// Deletes the temporaries of saves whose process is gone (killed while writing).
-    private func removeAbandonedPartials() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasSuffix(".partial") {
-            let parts = name.split(separator: ".")
-            guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink("\(directory)/\(name)") }
-        }
-    }
-
     private static func code<T: Equatable>(_ value: T, _ all: [T]) -> Int { all.firstIndex(of: value)! }
-
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(descriptor, raw.baseAddress! + offset, min(raw.count - offset, 1 << 26))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                offset += n
-            }
-            return true
-        }
-    }
 }
 
 /// Reads an entry's fields, never past the file's size: every count it returns is checked

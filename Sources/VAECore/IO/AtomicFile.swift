@@ -63,12 +63,22 @@ public enum AtomicFile {
 
     /// Writes `bytes` to `path` atomically (see the type's rule), synced to disk.
     public static func write(_ bytes: [UInt8], to path: String) throws {
-        try write(bytes, to: path, unnamedFirst: true)
+        try write(parts: [bytes], to: path, unnamedFirst: true)
+    }
+
+    /// Writes `parts` one after another as one file, as `write(_:to:)` does: for contents too
+    /// large to join in memory first.
+    public static func write(parts: [[UInt8]], to path: String) throws {
+        try write(parts: parts, to: path, unnamedFirst: true)
     }
 
     /// `write`, choosing whether to try an unnamed temporary first (tests take the named path,
     /// which file systems without `O_TMPFILE` use).
     static func write(_ bytes: [UInt8], to path: String, unnamedFirst: Bool) throws {
+        try write(parts: [bytes], to: path, unnamedFirst: unnamedFirst)
+    }
+
+    private static func write(parts: [[UInt8]], to path: String, unnamedFirst: Bool) throws {
         let target = try destination(of: path)
         let directory = folder(of: target)
         removeStaleTemporaries(of: target)
@@ -78,7 +88,7 @@ public enum AtomicFile {
 
         let file = try TemporaryFile(in: directory, for: target, path: path, unnamedFirst: unnamedFirst)
         defer { file.discard() }
-        try file.write(bytes, failure: fail)
+        for (k, part) in parts.enumerated() { try file.write(part, failure: fail, sync: k == parts.count - 1) }
         if let existingMode { fchmod(file.descriptor, existingMode) }
         let temporary = try file.name(failure: fail)
         guard rename(temporary, target) == 0 else {
