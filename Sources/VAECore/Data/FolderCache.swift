@@ -76,7 +76,7 @@ public struct FolderCache: Sendable {
         var entryName: String
 
         init(directory: String, files: [String]) throws {
-            let real = URL(fileURLWithPath: directory).resolvingSymlinksInPath().standardizedFileURL.path
+            let real = ImageFolder.realPath(directory)
             var hasher = StampHasher()
             hasher.add(real)
             for file in files {

@@ -58,12 +58,6 @@ public enum ImageFile {
         grayscale(try read(path: path, target: nil).picture)
     }
 
-    /// Reads an image file as `read(path:)` does, but as it is stored: a gray picture for gray
-    /// files (PGM, gray PNG, grayscale JPEG), a colour one otherwise.
-    public static func readPicture(path: String) throws -> Picture {
-        try read(path: path, target: nil).picture
-    }
-
     /// An image read to be fitted to a smaller size: its pixels, which a JPEG may have been
     /// decoded to fewer of (DCT scaling), and the size of the whole image.
     public struct Reduced: Sendable {
@@ -78,10 +72,10 @@ public enum ImageFile {
         public var image: Gray { ImageFile.grayscale(picture) }
     }
 
-    /// Reads an image as `readPicture(path:)` does, for fitting to `width` x `height` (by
-    /// `ImageFit`): a JPEG much larger than that is decoded at 1/2, 1/4 or 1/8 of its size, the
-    /// smallest that keeps it at least `width` x `height`, which for a folder of photos fitted to
-    /// 64x64 skips most of the decoding. Other formats are read whole.
+    /// Reads an image as stored (gray for gray files, colour otherwise), for fitting to
+    /// `width` x `height` (by `ImageFit`): a JPEG much larger than that is decoded at 1/2, 1/4
+    /// or 1/8 of its size, the smallest that keeps it at least `width` x `height`, which for a
+    /// folder of photos fitted to 64x64 skips most of the decoding. Other formats are read whole.
     public static func read(path: String, toFitWidth width: Int, height: Int) throws -> Reduced {
         precondition(width >= 1 && height >= 1, "fitting to \(width)x\(height)")
         return try read(path: path, target: (width, height))

@@ -78,7 +78,8 @@ public enum ImageFolder {
         return all
     }
 
-    private static func realPath(_ path: String) -> String {
+    /// The path with symbolic links resolved and `.`/`..` removed.
+    static func realPath(_ path: String) -> String {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
