@@ -17,7 +17,8 @@ public final class WatchScreen: AppScreen {
 
     private var state = RunFollower.State()
     private var panels = MonitorPanels()
-    private let polling = BackgroundWork<RunFollower.State>()
+    /// The follower's state after a poll that found a change; nil after one that did not.
+    private let polling = BackgroundWork<RunFollower.State?>()
     private let refresh = BackgroundWork<(views: RefreshedViews?, samples: [[Float]], test: Dataset?)>()
     private var lastPoll: UInt64 = 0
     private var shownGeneration = 0
@@ -45,7 +46,7 @@ public final class WatchScreen: AppScreen {
     public var model: VAE? { state.model }
 
     public func update() {
-        if let polled = polling.take() {
+        if let polled = polling.take(), let polled {
             state = polled
             rebuildChart()
             dirty = true
@@ -64,10 +65,7 @@ public final class WatchScreen: AppScreen {
         let now = DispatchTime.now().uptimeNanoseconds
         if now - lastPoll > 1_000_000_000, !polling.running, !polling.hasResult {
             lastPoll = now
-            polling.start { [follower] in
-                follower.poll()
-                return follower.state
-            }
+            polling.start { [follower] in follower.poll() ? follower.state : nil }
         }
         // A new model: copy it and draw it, loading the test set the first time.
         if state.generation != shownGeneration, let model = state.model, let checkpoint = state.checkpoint, !refresh.running {

@@ -78,7 +78,8 @@ public final class RunFollower: @unchecked Sendable {
         let log = FileIdentity(path: logPath)
         if log != seen.log {
             seen.log = log
-            state.entries = log?.isRegular == true ? RunLog.read(path: logPath) : []
+            // Nothing for a missing file or one that is not regular (a FIFO could block).
+            state.entries = RunLog.read(path: logPath)
             changed = true
         }
         let times = [checkpoint?.modified, log?.modified].compactMap { $0 }
@@ -90,8 +91,6 @@ public final class RunFollower: @unchecked Sendable {
 /// What tells a file apart from its replacement: inode, size and modification time.
 struct FileIdentity: Equatable {
     var inode: UInt64, size: Int64, seconds: Int64, nanoseconds: Int64
-    /// Whether it is a regular file (a FIFO or a device is never read: it could block).
-    var isRegular: Bool
 
     init?(path: String) {
         var status = stat()
@@ -99,7 +98,6 @@ struct FileIdentity: Equatable {
         inode = UInt64(status.st_ino)
         size = Int64(status.st_size)
         (seconds, nanoseconds) = (Int64(status.st_mtim.tv_sec), Int64(status.st_mtim.tv_nsec))
-        isRegular = status.st_mode & S_IFMT == S_IFREG
     }
 
     var modified: Date { Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9) }
