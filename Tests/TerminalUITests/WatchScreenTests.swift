@@ -42,13 +42,27 @@ final class WatchScreenTests: XCTestCase {
         }
     }
 
+    /// `latent watch` reads the run once before the screen opens (for its title and checks); the
+    /// screen starts from what the follower has read, as later polls bring only changes.
+    func testAFollowerThatHasReadTheRun_IsShownAtOnce() throws {
+        let path = directory + "/run.safetensors"
+        _ = try train(to: 1, path: path)
+        let follower = RunFollower(path: path)
+        XCTAssertTrue(follower.poll())
+        let screen = WatchScreen(follower: follower, abilities: .init(unicode: true, colors: 256, noColor: false), test: nil)
+        let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "test")
+        settle(screen)
+        let lines = app.frame().lines
+        XCTAssertTrue(lines[1].contains("epoch 1/3"), lines[1])
+        XCTAssertTrue(lines.contains { $0.contains("total ") }, "the chart from the log:\n" + lines.joined(separator: "\n"))
+    }
+
     func testWatch_FollowsReplacementsKeepsTheLastGoodModelAndSaysWhenTheFileIsGone() throws {
         let path = directory + "/run.safetensors"
         let first = try train(to: 1, path: path)
         let follower = RunFollower(path: path)
-        let screen = WatchScreen(follower: follower, abilities: .init(unicode: true, colors: 256, noColor: false), staleSeconds: 0.5) { _ in
-            SyntheticDigits.split(trainCount: 256, seed: 1, testOnly: true).test
-        }
+        let screen = WatchScreen(follower: follower, abilities: .init(unicode: true, colors: 256, noColor: false), staleSeconds: 0.5,
+                                 test: SyntheticDigits.split(trainCount: 256, seed: 1, testOnly: true).test)
         var followed = 0
         screen.onModel = { _ in followed += 1 }
         let terminal = MemoryTerminal(columns: 100, rows: 30)
@@ -99,7 +113,7 @@ final class WatchScreenTests: XCTestCase {
         let path = directory + "/run.safetensors"
         _ = try train(to: 2, path: path)
         try FileManager.default.removeItem(atPath: RunLog.path(for: path))
-        let screen = WatchScreen(follower: RunFollower(path: path), abilities: .init(unicode: false, colors: 0, noColor: true)) { _ in nil }
+        let screen = WatchScreen(follower: RunFollower(path: path), abilities: .init(unicode: false, colors: 0, noColor: true), test: nil)
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "test")
         settle(screen)
         let lines = app.frame().lines
@@ -114,9 +128,8 @@ final class WatchScreenTests: XCTestCase {
         try Data("{\"step\": 9, \"epoch\": 1, \"images\": 64, \"recon\": 1e300, \"kl\": -1e300, \"total\": 1e300, \"beta\": 1e300, \"images_per_s\": 1e300, \"time\": 1}\n".utf8)
             .write(to: URL(fileURLWithPath: RunLog.path(for: path)))
         let follower = RunFollower(path: path)
-        let screen = WatchScreen(follower: follower, abilities: .init(unicode: true, colors: 256, noColor: false)) { _ in
-            SyntheticDigits.split(trainCount: 256, seed: 1, testOnly: true).test
-        }
+        let screen = WatchScreen(follower: follower, abilities: .init(unicode: true, colors: 256, noColor: false),
+                                 test: SyntheticDigits.split(trainCount: 256, seed: 1, testOnly: true).test)
         let app = ExplorerApp(terminal: MemoryTerminal(columns: 100, rows: 30), screens: [screen], title: "test")
         settle(screen)
         XCTAssertTrue(app.frame().lines[1].contains("step 9") && !app.frame().lines[1].contains("img/s"), app.frame().lines[1])

@@ -10,8 +10,8 @@ import VAECore
 public final class WatchScreen: AppScreen {
     private let follower: RunFollower
     private let abilities: TerminalAbilities
-    /// Loads the test set the model is shown on, once, off the UI thread; nil when there is none.
-    private let loadTest: @Sendable (Checkpoint) -> Dataset?
+    /// The test set the models are shown on; nil when there is none.
+    private let test: Dataset?
     /// A run whose files have not changed for this long is said to have stopped updating.
     let staleSeconds: Double
 
@@ -19,11 +19,9 @@ public final class WatchScreen: AppScreen {
     private var panels = MonitorPanels()
     /// The follower's state after a poll that found a change; nil after one that did not.
     private let polling = BackgroundWork<RunFollower.State?>()
-    private let refresh = BackgroundWork<(views: RefreshedViews?, samples: [[Float]], test: Dataset?)>()
+    private let refresh = BackgroundWork<(views: RefreshedViews?, samples: [[Float]])>()
     private var lastPoll: UInt64 = 0
     private var shownGeneration = 0
-    private var test: Dataset?
-    private var testLoaded = false
     private var samplePoints: [[Float]] = []
     /// Something new to draw; and the second the staleness clock last showed.
     private var dirty = true
@@ -32,12 +30,14 @@ public final class WatchScreen: AppScreen {
     /// Called on the UI thread with the test set encoded by each new model.
     public var onModel: ((ExploreState) -> Void)?
 
-    public init(follower: RunFollower, abilities: TerminalAbilities, staleSeconds: Double = 60,
-                loadTest: @escaping @Sendable (Checkpoint) -> Dataset?) {
+    public init(follower: RunFollower, abilities: TerminalAbilities, staleSeconds: Double = 60, test: Dataset?) {
         self.follower = follower
         self.abilities = abilities
         self.staleSeconds = staleSeconds
-        self.loadTest = loadTest
+        self.test = test
+        // What the follower has read already; polls then bring only changes.
+        state = follower.state
+        rebuildChart()
     }
 
     public var name: String { "watch" }
@@ -52,7 +52,6 @@ public final class WatchScreen: AppScreen {
             dirty = true
         }
         if let refreshed = refresh.take() {
-            if !testLoaded { (test, testLoaded) = (refreshed.test, true) }
             if let views = refreshed.views {
                 panels.show(views)
                 onModel?(views.map)
@@ -67,22 +66,21 @@ public final class WatchScreen: AppScreen {
             lastPoll = now
             polling.start { [follower] in follower.poll() ? follower.state : nil }
         }
-        // A new model: copy it and draw it, loading the test set the first time.
-        if state.generation != shownGeneration, let model = state.model, let checkpoint = state.checkpoint, !refresh.running {
+        // A new model: copy it and draw it.
+        if state.generation != shownGeneration, let model = state.model, !refresh.running {
             shownGeneration = state.generation
             if samplePoints.first?.count != model.latentSize { samplePoints = RefreshedViews.samplePoints(latent: model.latentSize) }
             // The copy is this worker's alone.
             let copy = Handed(value: model.copy())
-            refresh.start { [loadTest, test, testLoaded, samplePoints] in
-                let data = testLoaded ? test : loadTest(checkpoint)
+            refresh.start { [test, samplePoints] in
                 // A model of another image size (the run was restarted with another
                 // architecture) is not drawn on this test set.
-                let fits = data?.shape == copy.value.configuration.architecture.image
-                let views = data.flatMap { fits ? $0 : nil }.map {
+                let fits = test?.shape == copy.value.configuration.architecture.image
+                let views = test.flatMap { fits ? $0 : nil }.map {
                     RefreshedViews(model: copy.value, test: $0, samplePoints: samplePoints, mapImages: TrainScreen.liveMapImages,
                                    afterEpoch: true)
                 }
-                return (views, views?.samples ?? samplePoints.map { copy.value.decode(point: $0) }, data)
+                return (views, views?.samples ?? samplePoints.map { copy.value.decode(point: $0) })
             }
         }
         let second = Int(Date().timeIntervalSince1970)
@@ -158,7 +156,8 @@ public final class WatchScreen: AppScreen {
         guard let model = state.model else { return }
         panels.draw(into: &grid, top: top, rows: rows, abilities: abilities, isVAE: model.configuration.kind == .vae,
                     shape: model.configuration.architecture.image)
-        if testLoaded && rows > 6 {
+        // Once the first model is drawn (samples show), say what is missing.
+        if !panels.samples.isEmpty && rows > 6 {
             let note = test == nil ? "no test set to show reconstructions and the map on (name one with --data)"
                 : test?.shape != model.configuration.architecture.image ? "the newest model takes \(model.configuration.architecture.image) images, the test set is \(test!.shape): samples only"
                 : nil

@@ -77,8 +77,7 @@ struct Watch: ParsableCommand {
         defer { terminal.restore() }
         // Said again on the shell, after the terminal is restored (defers run last-first).
         defer { if let dataProblem { Console.error("latent watch showed no reconstructions or map: \(dataProblem)") } }
-        let shown = test
-        let screen = WatchScreen(follower: follower, abilities: terminal.abilities, staleSeconds: stale) { _ in shown }
+        let screen = WatchScreen(follower: follower, abilities: terminal.abilities, staleSeconds: stale, test: test)
         var screens: [AppScreen] = [screen]
         if let test {
             let state = ExploreState(model: model.copy(), data: test, limit: 5000)
