@@ -38,7 +38,18 @@ public final class WatchScreen: AppScreen {
         // What the follower has read already; polls then bring only changes.
         state = follower.state
         rebuildChart()
+        // A model read already is drawn now, before the screen opens, so that the explore
+        // views start on its map.
+        if let model = state.model, let test, test.shape == model.configuration.architecture.image {
+            samplePoints = RefreshedViews.samplePoints(latent: model.latentSize)
+            panels.show(RefreshedViews(model: model.copy(), test: test, samplePoints: samplePoints,
+                                       mapImages: TrainScreen.liveMapImages, afterEpoch: true))
+            shownGeneration = state.generation
+        }
     }
+
+    /// The map of the test set by the newest model drawn, for the explore views to start on.
+    public var map: ExploreState? { panels.map }
 
     public var name: String { "watch" }
 

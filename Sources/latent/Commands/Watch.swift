@@ -79,8 +79,7 @@ struct Watch: ParsableCommand {
         defer { if let dataProblem { Console.error("latent watch showed no reconstructions or map: \(dataProblem)") } }
         let screen = WatchScreen(follower: follower, abilities: terminal.abilities, staleSeconds: stale, test: test)
         var screens: [AppScreen] = [screen]
-        if let test {
-            let state = ExploreState(model: model.copy(), data: test, limit: 5000)
+        if let state = screen.map {
             let explore = ExploreScreen(state: state, abilities: terminal.abilities)
             let interpolate = InterpolateScreen(state: state, abilities: terminal.abilities)
             screen.onModel = { state in
