@@ -32,10 +32,3 @@ def terms(model, x, recon="bce", noise=None):
         noise = torch.randn_like(mean)
     z = mean + torch.exp(0.5 * logvar) * noise
     return reconstruction(model.decode(z), x, recon), kl_divergence(mean, logvar)
-
-
-def loss(model, x, recon="bce", beta=1.0, noise=None):
-    """The sum over the batch of reconstruction + beta * KL (what a step differentiates), and
-    the per-image terms."""
-    rec, kl = terms(model, x, recon, noise)
-    return (rec + beta * kl).sum(), rec, kl

@@ -31,14 +31,6 @@ def _model(metadata, tensors, dtype):
     return model.to(dtype)
 
 
-def first_step(model, x, noise, recon, beta):
-    """Per-image terms and every tensor's gradient of the summed loss."""
-    model.zero_grad()
-    rec, kl = objective.terms(model, x, recon, noise)
-    (rec + beta * kl).sum().backward()
-    return rec.detach(), kl.detach(), {name: p.grad.detach().clone() for name, p in model.named_parameters()}
-
-
 def main(argv):
     if len(argv) != 2:
         print("usage: python -m latent_torch.parity CASE.safetensors RESULT.safetensors", file=sys.stderr)
@@ -51,12 +43,6 @@ def main(argv):
     result = {}
     for dtype, suffix in ((torch.float32, ""), (torch.float64, "64")):
         model = _model(metadata, tensors, dtype)
-        rec, kl, grads = first_step(model, x.to(dtype), noise[0].to(dtype), recon, beta)
-        result["recon" + suffix], result["kl" + suffix] = rec.contiguous(), kl.contiguous()
-        for name, grad in grads.items():
-            result["grad%s.%s" % (suffix, name)] = grad.contiguous()
-    for dtype, suffix in ((torch.float32, ""), (torch.float64, "64")):
-        model = _model(metadata, tensors, dtype)
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         losses = []
         for k in range(steps):
@@ -64,6 +50,11 @@ def main(argv):
             rec, kl = objective.terms(model, x.to(dtype), recon, noise[k].to(dtype))
             losses.append([float(rec.mean()), float(kl.mean())])
             (rec + beta * kl).sum().backward()
+            if k == 0:
+                # The first step's per-image terms and every tensor's gradient of the summed loss.
+                result["recon" + suffix], result["kl" + suffix] = rec.detach().contiguous(), kl.detach().contiguous()
+                for name, p in model.named_parameters():
+                    result["grad%s.%s" % (suffix, name)] = p.grad.detach().clone().contiguous()
             optimizer.step()
         result["losses" + suffix] = torch.tensor(losses, dtype=dtype)
         for name, value in model.state_dict().items():

@@ -172,15 +172,14 @@ def prepare(a, world):
                 device=a.device, threads=a.threads)
 
 
-def evaluate(model, test, recon, beta, seed, device, chunk=1000):
+def evaluate(model, test, recon, seed, device, chunk=1000):
     """The test set's mean reconstruction, KL and negative ELBO, z sampled once per image."""
     generator = torch.Generator(device="cpu").manual_seed(seed % 2 ** 63)
     sums = [0.0, 0.0]
     with torch.no_grad():
         for start in range(0, len(test), chunk):
             x = test.batch(torch.arange(start, min(start + chunk, len(test))), device)
-            mean, _ = model.encode(x[:1])
-            noise = torch.randn(x.shape[0], mean.shape[1], generator=generator).to(device)
+            noise = torch.randn(x.shape[0], model.architecture.latent, generator=generator).to(device)
             rec, kl = objective.terms(model, x, recon, noise)
             sums[0] += float(rec.double().sum())
             sums[1] += float(kl.double().sum())
@@ -244,8 +243,8 @@ def run_rank(rank, world, job, local_rank=None, stop=None, interrupted=None):
         sampler.set_epoch(epoch)
         order = torch.tensor(list(iter(sampler)), dtype=torch.long)
         share = batch // world
-        sums, images, seconds = [0.0, 0.0, 0.0], 0, 0.0
-        window = [0.0, 0.0, 0.0, 0, time.perf_counter()]
+        sums, images, seconds = [0.0, 0.0], 0, 0.0
+        window = [0.0, 0.0, 0, time.perf_counter()]
         stopped = False
         for start in range(0, len(order), share):
             began = time.perf_counter()
@@ -270,18 +269,18 @@ def run_rank(rank, world, job, local_rank=None, stop=None, interrupted=None):
             stopped = float(totals[3]) > 0
             seconds += time.perf_counter() - began
             sums[0] += float(totals[0]); sums[1] += float(totals[1]); images += int(totals[2])
-            window[0] += float(totals[0]); window[1] += float(totals[1]); window[3] += int(totals[2])
+            window[0] += float(totals[0]); window[1] += float(totals[1]); window[2] += int(totals[2])
             if log and step % job["log_every"] == 0:
-                elapsed = time.perf_counter() - window[4]
-                log.step(step=step, epoch=epoch, images=images, count=window[3], recon=window[0], kl=window[1], beta=beta,
+                elapsed = time.perf_counter() - window[3]
+                log.step(step=step, epoch=epoch, images=images, count=window[2], recon=window[0], kl=window[1], beta=beta,
                          seconds=elapsed)
-                window = [0.0, 0.0, 0.0, 0, time.perf_counter()]
+                window = [0.0, 0.0, 0, time.perf_counter()]
             if stopped:
                 break
         if stopped:
             break
         if rank == 0:
-            test = evaluate(model, split.test, recon, beta, settings["seed"] + 1000 + epoch, device)
+            test = evaluate(model, split.test, recon, settings["seed"] + 1000 + epoch, device)
             record = {"epoch": epoch, "step": step, "beta": beta, "trainSeconds": seconds,
                       "imagesPerSecond": images / max(seconds, 1e-9),
                       "train": {"reconstruction": sums[0] / max(images, 1), "kl": sums[1] / max(images, 1),
