@@ -208,6 +208,10 @@ public struct FolderCache: Sendable {
             return
         }
         makeRoom(for: entrySize, replacing: target)
+        // Whatever else stands where the entry belongs (a link, a FIFO) is replaced, not
+        // followed: AtomicFile writes through a link to its target.
+        var status = stat()
+        if lstat(target, &status) == 0, status.st_mode & S_IFMT != S_IFREG { unlink(target) }
         // Quietly: a cache that cannot be written is no error.
         try? AtomicFile.write(parts: [header, split.train.pixels, split.test.pixels], to: target)
     }

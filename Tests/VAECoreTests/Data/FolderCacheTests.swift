@@ -64,6 +64,18 @@ final class FolderCacheTests: XCTestCase {
         try FileManager.default.removeItem(atPath: entry)
         XCTAssertEqual(mkfifo(entry, 0o644), 0)
         XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 5)
+        // Either is replaced by the new entry; a link's target is left alone.
+        var status = stat()
+        XCTAssertEqual(lstat(entry, &status), 0)
+        XCTAssertEqual(status.st_mode & S_IFMT, S_IFREG, "the FIFO was replaced by an entry")
+        let outside = try temporaryDirectory(self) + "/notes.txt"
+        XCTAssertTrue(FileManager.default.createFile(atPath: outside, contents: Data("mine".utf8)))
+        try FileManager.default.removeItem(atPath: entry)
+        try FileManager.default.createSymbolicLink(atPath: entry, withDestinationPath: outside)
+        XCTAssertEqual(try ImageFolder.load(dir, cache: cache).train.count, 5)
+        XCTAssertEqual(FileManager.default.contents(atPath: outside), Data("mine".utf8))
+        XCTAssertEqual(lstat(entry, &status), 0)
+        XCTAssertEqual(status.st_mode & S_IFMT, S_IFREG, "the link was replaced by an entry")
     }
 
     func testCacheLocation_FollowsXDG_AndLATENT_CACHESetsItsLimit() throws {
